@@ -1,0 +1,123 @@
+/**
+ * The base of every lakectl command: global flags, the typed result rendered once (a table for humans,
+ * one JSON document under --json), errors mapped to the documented exit codes, Ctrl-C -> 130, and the
+ * lazily built workspace client for the resolved target.
+ */
+import {Command, Flags, type Interfaces} from '@oclif/core'
+
+import type {DatabricksClient} from '../databricks/client.js'
+import {resolveSettings, type Settings} from '../config/targets.js'
+import {ExitCode, InterruptedError, toLakectlError, UsageError} from './errors.js'
+import {Output} from './output.js'
+
+export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof LakectlCommand)['baseFlags'] & T['flags']>
+export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+export const EXIT_CODES_HELP = `EXIT CODES
+  0 success · 1 failure (API or runtime) · 2 usage, invalid input or config · 3 a check failed
+  (threshold, guardrail, drift under --exit-code) · 4 authentication or permission · 8 timed out
+  while waiting · 130 interrupted`
+
+export abstract class LakectlCommand<T extends typeof Command, R> extends Command {
+  static baseFlags = {
+    target: Flags.string({description: 'Target from lakectl.yaml (default: default_target, or local).', helpGroup: 'GLOBAL', env: 'LAKECTL_TARGET'}),
+    profile: Flags.string({description: 'Databricks config profile (~/.databrickscfg) to use.', helpGroup: 'GLOBAL'}),
+    config: Flags.string({description: 'Path to lakectl.yaml.', helpGroup: 'GLOBAL', env: 'LAKECTL_CONFIG'}),
+    json: Flags.boolean({description: 'Print one JSON document (errors too).', helpGroup: 'GLOBAL'}),
+    'no-color': Flags.boolean({description: 'Disable colour.', helpGroup: 'GLOBAL'}),
+    debug: Flags.boolean({description: 'Trace HTTP requests on stderr (credentials redacted).', helpGroup: 'GLOBAL'}),
+    yes: Flags.boolean({char: 'y', description: 'Answer yes to confirmations (needed without a terminal).', helpGroup: 'GLOBAL'}),
+    'no-input': Flags.boolean({description: 'Never prompt; fail with the flag to pass instead.', helpGroup: 'GLOBAL'}),
+  }
+
+  protected flags!: CommandFlags<T>
+  protected args!: CommandArgs<T>
+  protected out!: Output
+  /** Aborted on Ctrl-C: every request and wait listens to it. */
+  protected readonly abort = new AbortController()
+  private settingsCache?: Settings
+  private clientCache?: Promise<DatabricksClient>
+  private interrupts = 0
+
+  /** Does the work and returns the typed result; never writes to the terminal except through this.out. */
+  abstract execute(): Promise<R>
+
+  /** Renders the result for humans (tables, short sentences). */
+  abstract render(result: R): Promise<void> | void
+
+  override async init(): Promise<void> {
+    await super.init()
+    const ctor = this.ctor as typeof LakectlCommand
+    const {args, flags} = await this.parse({
+      flags: ctor.flags,
+      baseFlags: ctor.baseFlags,
+      args: ctor.args,
+      strict: ctor.strict,
+    })
+    this.flags = flags as CommandFlags<T>
+    this.args = args as CommandArgs<T>
+    this.out = await Output.create({json: this.flags.json, noColor: this.flags['no-color'], noInput: this.flags['no-input']})
+    process.on('SIGINT', this.onInterrupt)
+  }
+
+  /** The exit code a successful run ends with (a check that found problems returns 3, say). */
+  protected exitCodeFor(_result: R): number {
+    return ExitCode.ok
+  }
+
+  async run(): Promise<R> {
+    const result = await this.execute()
+    if (this.out.json) this.out.printJson(result)
+    else await this.render(result)
+    const code = this.exitCodeFor(result)
+    if (code !== ExitCode.ok) process.exitCode = code
+    return result
+  }
+
+  protected get settings(): Settings {
+    if (!this.settingsCache) {
+      // Loaded on demand: resolving the config is cheap but some commands (local up) need none of it.
+      this.settingsCache = resolveSettings(this.flags, process.env, process.cwd())
+    }
+    return this.settingsCache
+  }
+
+  /** The workspace client for the resolved target (built once, on first use). */
+  protected client(): Promise<DatabricksClient> {
+    this.clientCache ??= import('./context.js').then((m) =>
+      m.createClient(this.settings, {
+        signal: this.abort.signal,
+        trace: this.flags.debug ? (line) => this.out.debug(line) : undefined,
+        out: this.out,
+        version: this.config.version,
+      }),
+    )
+    return this.clientCache
+  }
+
+  override async catch(error: Error & {exitCode?: number}): Promise<never> {
+    const failure = this.abort.signal.aborted ? new InterruptedError() : toLakectlError(error)
+    const out = this.out ?? (await Output.create({json: process.argv.includes('--json'), noColor: true, noInput: true}))
+    if (!(failure instanceof UsageError) && failure.exitCode === ExitCode.failure && failure.code === 'INTERNAL' && this.flags?.debug) {
+      out.debug(String(error.stack))
+    }
+    out.error(failure)
+    process.exitCode = failure.exitCode
+    return this.exit(failure.exitCode)
+  }
+
+  override async finally(error: Error | undefined): Promise<void> {
+    process.off('SIGINT', this.onInterrupt)
+    const client = await this.clientCache?.catch(() => undefined)
+    client?.close()
+    return super.finally(error)
+  }
+
+  private readonly onInterrupt = () => {
+    this.interrupts++
+    // A second Ctrl-C does not wait for clean-up.
+    if (this.interrupts > 1) process.exit(ExitCode.interrupted)
+    this.abort.abort()
+  }
+}
+

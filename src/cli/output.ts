@@ -1,0 +1,208 @@
+/**
+ * The one output layer. Results go to stdout (a table or one JSON document); progress, warnings and
+ * logs go to stderr. Colour, spinners and relative times only where the terminal rules allow them.
+ * chalk, ora and cli-table3 load on first use so that start-up stays fast.
+ */
+import type {LakectlError} from './errors.js'
+
+export interface Streams {
+  stdout: NodeJS.WriteStream
+  stderr: NodeJS.WriteStream
+  stdin: NodeJS.ReadStream
+  env: NodeJS.ProcessEnv
+}
+
+export interface OutputOptions {
+  json: boolean
+  noColor: boolean
+  noInput: boolean
+  streams?: Streams
+}
+
+export interface Column<Row> {
+  header: string
+  value: (row: Row) => unknown
+  align?: 'left' | 'right'
+}
+
+type Paint = (text: string) => string
+export interface Style {
+  bold: Paint
+  dim: Paint
+  red: Paint
+  green: Paint
+  yellow: Paint
+  cyan: Paint
+}
+
+const plain: Paint = (text) => text
+const plainStyle: Style = {bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain}
+
+export interface Progress {
+  /** A new state: the spinner text on a TTY, one plain line otherwise (repeats are dropped). */
+  update(text: string): void
+  succeed(text?: string): void
+  fail(text?: string): void
+  stop(): void
+}
+
+export class Output {
+  readonly json: boolean
+  /** Prompts are allowed: stdin and stdout are terminals and --no-input is absent. */
+  readonly interactive: boolean
+  /** Spinners and redraws are allowed on stderr. */
+  readonly animated: boolean
+  readonly stdoutIsTTY: boolean
+  readonly style: Style
+  readonly errStyle: Style
+  private readonly streams: Streams
+
+  private constructor(options: OutputOptions, streams: Streams, style: Style, errStyle: Style) {
+    const {env} = streams
+    this.streams = streams
+    this.json = options.json
+    this.stdoutIsTTY = Boolean(streams.stdout.isTTY)
+    this.interactive = Boolean(streams.stdin.isTTY && streams.stdout.isTTY) && !options.noInput && !isCI(env)
+    this.animated = Boolean(streams.stderr.isTTY) && !isCI(env) && env.TERM !== 'dumb'
+    this.style = style
+    this.errStyle = errStyle
+  }
+
+  static async create(options: OutputOptions): Promise<Output> {
+    const streams = options.streams ?? {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env}
+    const colorAllowed = !options.noColor && !options.json && !('NO_COLOR' in streams.env) && streams.env.TERM !== 'dumb'
+    const wantOut = colorAllowed && Boolean(streams.stdout.isTTY)
+    const wantErr = colorAllowed && Boolean(streams.stderr.isTTY)
+    let style = plainStyle
+    let errStyle = plainStyle
+    if (wantOut || wantErr) {
+      const {Chalk} = await import('chalk')
+      const painted = new Chalk({level: 1})
+      const styleOf = (): Style => ({
+        bold: (t) => painted.bold(t),
+        dim: (t) => painted.dim(t),
+        red: (t) => painted.red(t),
+        green: (t) => painted.green(t),
+        yellow: (t) => painted.yellow(t),
+        cyan: (t) => painted.cyan(t),
+      })
+      if (wantOut) style = styleOf()
+      if (wantErr) errStyle = styleOf()
+    }
+    return new Output(options, streams, style, errStyle)
+  }
+
+  /** A line of human result text on stdout (silent under --json). */
+  print(text = ''): void {
+    if (!this.json) this.streams.stdout.write(text + '\n')
+  }
+
+  /** The single JSON document of a command. */
+  printJson(value: unknown): void {
+    this.streams.stdout.write(JSON.stringify(value, null, 2) + '\n')
+  }
+
+  /** A message for the human on stderr (progress, notes); kept under --json because stdout stays clean. */
+  info(text: string): void {
+    this.streams.stderr.write(text + '\n')
+  }
+
+  warn(text: string): void {
+    this.streams.stderr.write(this.errStyle.yellow('Warning: ') + text + '\n')
+  }
+
+  /** Raw write to stderr, for the --debug trace. */
+  debug(text: string): void {
+    this.streams.stderr.write(text + '\n')
+  }
+
+  async table<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): Promise<void> {
+    if (this.json) return
+    this.streams.stdout.write((await this.renderTable(rows, columns)) + '\n')
+  }
+
+  async renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): Promise<string> {
+    const {default: Table} = await import('cli-table3')
+    const table = new Table({
+      head: columns.map((c) => this.style.bold(c.header)),
+      colAligns: columns.map((c) => c.align ?? 'left'),
+      // Without an explicit empty style cli-table3 paints borders even through pipes.
+      style: {head: [], border: [], compact: false},
+      chars: this.stdoutIsTTY ? {} : asciiBorders,
+    })
+    for (const row of rows) table.push(columns.map((c) => formatCell(c.value(row))))
+    return table.toString()
+  }
+
+  error(error: LakectlError): void {
+    if (this.json) {
+      this.printJson({error: error.toJSON()})
+      return
+    }
+    const s = this.errStyle
+    this.streams.stderr.write(`${s.red('Error')} (${error.code}): ${error.message}\n`)
+    if (error.hint) this.streams.stderr.write(`${s.dim('Try:')} ${error.hint}\n`)
+  }
+
+  async progress(text: string): Promise<Progress> {
+    if (this.animated) {
+      const {default: ora} = await import('ora')
+      const spinner = ora({text, stream: this.streams.stderr, color: 'cyan'}).start()
+      return {
+        update: (t) => { spinner.text = t },
+        succeed: (t) => { spinner.succeed(t) },
+        fail: (t) => { spinner.fail(t) },
+        stop: () => { spinner.stop() },
+      }
+    }
+    let last = ''
+    const line = (t: string) => {
+      if (t && t !== last) this.info(t)
+      last = t
+    }
+    line(text)
+    return {update: line, succeed: (t) => t && line(t), fail: (t) => t && line(t), stop: () => {}}
+  }
+
+  /** Redraw a block in place on a TTY (watch mode); plain appended blocks otherwise. */
+  redraw(block: string): void {
+    if (this.stdoutIsTTY && !this.json) this.streams.stdout.write('\u001B[H\u001B[2J' + block + '\n')
+    else this.streams.stdout.write(block + '\n')
+  }
+
+  /** Times: relative on a terminal, RFC 3339 otherwise (and always in JSON). */
+  time(epochMs: number | null | undefined, now = Date.now()): string {
+    if (!epochMs) return '-'
+    if (!this.stdoutIsTTY) return new Date(epochMs).toISOString()
+    return `${formatDuration(now - epochMs)} ago`
+  }
+}
+
+const asciiBorders = {
+  top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+',
+  bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+',
+  left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+',
+  right: '|', 'right-mid': '+', middle: '|',
+}
+
+function formatCell(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '-'
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2)
+  if (Array.isArray(value)) return value.join(', ')
+  if (typeof value === 'object') return JSON.stringify(value)
+  return String(value)
+}
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000))
+  if (seconds < 60) return `${seconds}s`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, '0')}s`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 48) return `${hours}h${String(minutes % 60).padStart(2, '0')}m`
+  return `${Math.floor(hours / 24)}d`
+}
+
+export function isCI(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.CI && env.CI !== 'false' && env.CI !== '0')
+}

@@ -1,0 +1,48 @@
+import {Flags} from '@oclif/core'
+
+import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {stateDirFlag} from '../../cli/local-flags.js'
+import {localStateDir} from '../../config/targets.js'
+
+interface UpResult {
+  url: string
+  port: number
+  pid: number
+  state_dir: string
+  already_running: boolean
+}
+
+export default class LocalUp extends LakectlCommand<typeof LocalUp, UpResult> {
+  static summary = 'Start the embedded local workspace in the background.'
+  static description = `A Databricks-compatible REST server on 127.0.0.1 backed by DuckDB. Its address and a generated
+bearer token (mode 0600) are written to the state folder; state persists across restarts.
+Returns once the server answers.
+
+${EXIT_CODES_HELP}`
+
+  static examples = ['<%= config.bin %> local up', '<%= config.bin %> local up --port 8787 --state-dir /tmp/lakectl']
+
+  static flags = {
+    port: Flags.integer({description: 'Port on 127.0.0.1 (default: the previous one if free, else any free port).', min: 0, max: 65535}),
+    'state-dir': stateDirFlag,
+    'enable-test-control': Flags.boolean({hidden: true, description: 'Serve the fault-injection endpoints (tests only).'}),
+  }
+
+  async execute(): Promise<UpResult> {
+    const {localUp} = await import('../../local/daemon.js')
+    return localUp({
+      stateDir: localStateDir(process.env, this.settings.projectDir, this.flags['state-dir']),
+      port: this.flags.port,
+      enableControl: this.flags['enable-test-control'],
+    })
+  }
+
+  render(result: UpResult): void {
+    this.out.print(
+      result.already_running
+        ? `The local workspace is already running at ${result.url} (pid ${result.pid}).`
+        : `Started the local workspace at ${result.url} (pid ${result.pid}, state in ${result.state_dir}).`,
+    )
+    this.out.print('Next: lakectl doctor')
+  }
+}

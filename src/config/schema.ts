@@ -1,0 +1,76 @@
+/**
+ * The lakectl.yaml schema. Defaults live in resources/lakectl.default.yaml (one place for each fact);
+ * this schema says what is allowed.
+ */
+import {z} from 'zod'
+
+import {IDENTIFIER, PRINCIPAL, SECURABLE_PRIVILEGES} from '../databricks/identifiers.js'
+
+export const LAYERS = ['bronze', 'silver', 'gold'] as const
+export type Layer = (typeof LAYERS)[number]
+export const SCHEMAS = ['bronze', 'silver', 'gold', 'ops', 'ml'] as const
+export type SchemaName = (typeof SCHEMAS)[number]
+
+const identifier = z.string().regex(IDENTIFIER, 'must be a lower-case identifier (letters, digits, underscores)')
+const principal = z.string().regex(PRINCIPAL, 'must be a user, group or service principal name (no quotes, semicolons or control characters)')
+const schemaPrivilege = z.enum(SECURABLE_PRIVILEGES.schema, {
+  error: (issue) => `unknown privilege '${String(issue.input)}' (valid on a schema: ${SECURABLE_PRIVILEGES.schema.join(', ')})`,
+})
+const positive = z.number().positive()
+const ratio = z.number().min(0).max(1)
+const workspacePath = z.string().regex(/^\/[A-Za-z0-9_./ -]*$/, 'must be an absolute workspace path')
+
+const compute = z.strictObject({
+  spark_version: z.string().min(1),
+  node_type_id: z.string().min(1),
+  num_workers: z.number().int().min(0),
+})
+
+const source = z.strictObject({
+  bootstrap_servers: z.string().min(1),
+  topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name'),
+  secret_scope: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be a secret scope name'),
+  starting_offsets: z.enum(['earliest', 'latest']),
+})
+
+const role = z.strictObject({
+  principal,
+  layers: z.partialRecord(z.enum(SCHEMAS), z.array(schemaPrivilege).min(1)),
+})
+
+export const targetSchema = z.strictObject({
+  workspace: z.literal('local').optional(),
+  profile: z.string().min(1).optional(),
+  host: z.url().optional(),
+  catalog: identifier.optional(),
+  warehouse: z.string().min(1).optional(),
+  workspace_folder: workspacePath.optional(),
+  compute: compute.partial().optional(),
+})
+
+export const configSchema = z.strictObject({
+  project: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must be a short lower-case name'),
+  catalog: identifier,
+  warehouse: z.string().min(1),
+  workspace_folder: workspacePath,
+  source,
+  compute,
+  access: z.record(identifier, role),
+  streams: z.strictObject(Object.fromEntries(LAYERS.map((l) => [l, z.strictObject({trigger_seconds: positive})])) as Record<Layer, z.ZodObject<{trigger_seconds: typeof positive}>>),
+  model: z.strictObject({
+    name: identifier,
+    serving_endpoint: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a serving endpoint name'),
+    metric: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+    min_improvement: z.number(),
+  }),
+  quality: z.strictObject({max_quarantine_ratio: ratio, max_duplicate_ratio: ratio, max_null_ratio: ratio}),
+  slo: z.strictObject({
+    warn_ratio: ratio,
+    lag_seconds: z.strictObject({bronze: positive, silver: positive, gold: positive}),
+  }),
+  default_target: z.string().min(1),
+  targets: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a target name'), targetSchema),
+})
+
+export type LakectlConfig = z.infer<typeof configSchema>
+export type TargetConfig = z.infer<typeof targetSchema>

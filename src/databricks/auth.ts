@@ -1,0 +1,64 @@
+/**
+ * Credentials through the official SDK's Config, exactly as the Databricks tools resolve them:
+ * ~/.databrickscfg profiles, DATABRICKS_HOST / DATABRICKS_TOKEN, OAuth M2M (client id + secret).
+ * The SDK is loaded lazily: it costs 200-300 ms and only commands that call a workspace need it.
+ */
+import {AuthError, LakectlError} from '../cli/errors.js'
+import type {AuthProvider} from './client.js'
+
+export interface Credentials {
+  host: string
+  skipVerify: boolean
+  auth: AuthProvider
+  /** How the identity was resolved (auth type and profile), for doctor. */
+  description: string
+}
+
+export interface CredentialRequest {
+  profile?: string
+  host?: string
+  token?: string
+  env: NodeJS.ProcessEnv
+}
+
+export async function resolveCredentials(request: CredentialRequest): Promise<Credentials> {
+  const {default: sdk} = await import('@databricks/sdk-experimental')
+  const config = new sdk.Config({
+    profile: request.profile,
+    host: request.host,
+    token: request.token,
+    ...(request.token ? {authType: 'pat' as const} : {}),
+    env: request.env,
+  })
+  try {
+    await config.ensureResolved()
+  } catch (error) {
+    throw new AuthError(`Cannot resolve Databricks credentials: ${firstLine(error)}`, {
+      code: 'AUTH_CONFIG',
+      hint: request.profile ? `check profile [${request.profile}] in ~/.databrickscfg` : 'set DATABRICKS_HOST and DATABRICKS_TOKEN, or pass --profile',
+    })
+  }
+  if (!config.host) throw new AuthError('No workspace host configured.', {hint: 'pass --profile, or set DATABRICKS_HOST'})
+  // The SDK verifies TLS only when skipVerify === false; make "unset" mean verified.
+  const skipVerify = String(config.skipVerify) === 'true'
+  config.skipVerify = skipVerify
+  const secrets = () => [config.token, config.clientSecret, config.password].filter((s): s is string => Boolean(s))
+  const auth: AuthProvider = {
+    async headers() {
+      const headers = new Headers()
+      try {
+        await config.authenticate(headers)
+      } catch (error) {
+        if (error instanceof LakectlError) throw error
+        throw new AuthError(`Authentication failed: ${firstLine(error)}`, {hint: 'check the credentials of the target (`lakectl doctor`)'})
+      }
+      return Object.fromEntries(headers.entries())
+    },
+    secrets,
+  }
+  return {host: config.host, skipVerify, auth, description: `${config.authType ?? 'default'}${config.profile ? ` (profile ${config.profile})` : ''}`}
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]
+}

@@ -1,0 +1,93 @@
+/**
+ * Errors from the workspace, keeping what a user or a script needs: HTTP status, error_code,
+ * message and request id (reference section 1).
+ */
+import {ExitCode, LakectlError} from '../cli/errors.js'
+
+export interface ApiErrorInfo {
+  status: number
+  errorCode: string
+  message: string
+  requestId?: string
+  method: string
+  path: string
+}
+
+export class ApiError extends LakectlError {
+  readonly status: number
+  readonly errorCode: string
+  readonly requestId?: string
+  readonly method: string
+  readonly path: string
+
+  constructor(info: ApiErrorInfo, hint?: string) {
+    const auth = info.status === 401 || info.status === 403
+    super(info.message, {
+      code: info.errorCode,
+      hint: hint ?? (auth ? authHint(info.status) : undefined),
+      exitCode: auth ? ExitCode.auth : ExitCode.failure,
+      details: {status: info.status, request: `${info.method} ${info.path}`, ...(info.requestId ? {request_id: info.requestId} : {})},
+    })
+    this.status = info.status
+    this.errorCode = info.errorCode
+    this.requestId = info.requestId
+    this.method = info.method
+    this.path = info.path
+  }
+
+  get notFound(): boolean {
+    return this.status === 404 || /DOES_NOT_EXIST|NOT_FOUND/.test(this.errorCode) || (this.status === 400 && /does not exist/i.test(this.message))
+  }
+
+  get alreadyExists(): boolean {
+    return /ALREADY_EXISTS/.test(this.errorCode)
+  }
+}
+
+function authHint(status: number): string {
+  return status === 401
+    ? 'check the credentials of the target: `databricks auth login`, DATABRICKS_TOKEN, or for the local workspace `lakectl local up`'
+    : 'the identity lacks a privilege here: `lakectl doctor` lists what is missing'
+}
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 409: 'RESOURCE_CONFLICT',
+  429: 'TOO_MANY_REQUESTS', 499: 'CANCELLED', 500: 'INTERNAL_ERROR', 501: 'NOT_IMPLEMENTED', 503: 'TEMPORARILY_UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
+}
+
+/** Parses the error envelopes the API uses (reference 1.1) into an ApiError. */
+export function parseApiError(status: number, body: string, method: string, path: string, requestId?: string): ApiError {
+  let errorCode: string | undefined
+  let message: string | undefined
+  try {
+    const parsed = JSON.parse(body) as Record<string, unknown>
+    // Legacy endpoints put the HTTP status in error_code: treat numeric values as absent.
+    if (typeof parsed.error_code === 'string' && !/^\d+$/.test(parsed.error_code)) errorCode = parsed.error_code
+    if (typeof parsed.message === 'string') message = parsed.message
+    else if (typeof parsed.error === 'string') message = parsed.error
+    else if (typeof parsed.detail === 'string') message = parsed.detail
+    const details = Array.isArray(parsed.details) ? (parsed.details as Array<Record<string, unknown>>) : []
+    requestId ??= details.find((d) => typeof d.request_id === 'string')?.request_id as string | undefined
+  } catch {
+    const text = body.replace(/<[^>]+>/g, '').trim()
+    const match = /^([A-Z_]{3,}): (.*)$/s.exec(text)
+    if (match) [, errorCode, message] = match
+    else if (text) message = text.slice(0, 500)
+  }
+  return new ApiError({
+    status,
+    errorCode: errorCode ?? STATUS_CODES[status] ?? `HTTP_${status}`,
+    message: message ?? `HTTP ${status}`,
+    requestId,
+    method,
+    path,
+  })
+}
+
+/** Failure to reach the workspace at all (after retries). */
+export class ConnectionError extends LakectlError {
+  constructor(message: string, code: string, hint?: string) {
+    super(message, {code, hint, exitCode: ExitCode.failure})
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * lakectl's one retry policy (reference section 1.3, with the SDK's gaps closed):
+ * - 429 and 503 are retried, honouring Retry-After given in seconds or as an HTTP date;
+ * - connection resets, refusals and timeouts are retried with jittered exponential backoff, but a
+ *   request that may have reached the server is retried only when it is idempotent;
+ * - nothing is retried past the overall deadline.
+ */
+export interface RetryPolicy {
+  /** Delay before the first retry of a transient failure, doubled each attempt. */
+  baseDelayMs: number
+  /** Ceiling for one backoff delay. */
+  maxDelayMs: number
+  /** Ceiling for a server-requested Retry-After. */
+  maxRetryAfterMs: number
+  /** Per-attempt timeout: no response within it is a (retriable) timeout. */
+  requestTimeoutMs: number
+  /** Overall deadline for a call, retries included. */
+  deadlineMs: number
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  baseDelayMs: 250,
+  maxDelayMs: 10_000,
+  maxRetryAfterMs: 60_000,
+  requestTimeoutMs: 60_000,
+  deadlineMs: 300_000,
+}
+
+/** Network error codes that mean the request never reached the server: always safe to retry. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+/** Network error codes that may hide a processed request: retried only when idempotent. */
+const MAYBE_SENT = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET', 'REQUEST_TIMEOUT'])
+
+export type Outcome = {kind: 'response'; status: number; retryAfter?: string} | {kind: 'network'; code: string}
+
+/**
+ * How long to wait before the next attempt, or undefined when the outcome is final.
+ * `attempt` counts the attempts made so far (1 after the first).
+ */
+export function nextDelay(
+  outcome: Outcome,
+  attempt: number,
+  idempotent: boolean,
+  policy: RetryPolicy,
+  now: number = Date.now(),
+  random: () => number = Math.random,
+): number | undefined {
+  if (outcome.kind === 'response') {
+    if (outcome.status !== 429 && outcome.status !== 503) return undefined
+    const requested = outcome.retryAfter === undefined ? undefined : parseRetryAfter(outcome.retryAfter, now)
+    if (requested !== undefined) return Math.min(requested, policy.maxRetryAfterMs)
+    return backoff(attempt, policy, random)
+  }
+  if (NOT_SENT.has(outcome.code) || (idempotent && MAYBE_SENT.has(outcome.code))) return backoff(attempt, policy, random)
+  return undefined
+}
+
+/** Retry-After as delta-seconds or an HTTP date; undefined when unparseable. */
+export function parseRetryAfter(value: string, now: number = Date.now()): number | undefined {
+  const text = value.trim()
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000)
+  const date = Date.parse(text)
+  if (Number.isNaN(date)) return undefined
+  return Math.max(0, date - now)
+}
+
+/** "Equal jitter" exponential backoff: half fixed, half random, capped at maxDelayMs. */
+export function backoff(attempt: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1))
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2)
+}

@@ -1,0 +1,160 @@
+/**
+ * The SQL statement runner (Statement Execution API 2.0, reference section 5.1): submit with named
+ * parameters, poll with backoff until a terminal state, fetch every chunk, convert values by the
+ * manifest's column types, and cancel the statement when the user presses Ctrl-C.
+ */
+import {InterruptedError, LakectlError, UsageError} from '../cli/errors.js'
+import type {DatabricksClient} from './client.js'
+
+export type ParamValue = string | number | boolean | null | {value: string | number | boolean | null; type: string}
+
+export interface StatementRequest {
+  statement: string
+  warehouseId: string
+  catalog?: string
+  schema?: string
+  parameters?: Record<string, ParamValue>
+  /** Seconds the first request may wait on the server (0 = return at once; else 5..50). */
+  waitSeconds?: number
+}
+
+export interface Column {
+  name: string
+  type_name: string
+  type_text?: string
+}
+
+export interface QueryResult<Row = Record<string, unknown>> {
+  statement_id: string
+  columns: Column[]
+  rows: Row[]
+  row_count: number
+}
+
+interface StatementStatus {
+  state: 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'CLOSED'
+  error?: {error_code?: string; message?: string}
+  sql_state?: string
+}
+
+interface ResultData {
+  chunk_index?: number
+  data_array?: Array<Array<string | null>>
+  next_chunk_index?: number
+  external_links?: unknown[]
+}
+
+interface StatementResponse {
+  statement_id: string
+  status: StatementStatus
+  manifest?: {schema?: {columns?: Array<Column & {position: number}>}; total_row_count?: number}
+  result?: ResultData
+}
+
+/** A statement that ran and failed: exit 1 with the engine's message. */
+export class SqlError extends LakectlError {
+  constructor(message: string, code: string, sqlState?: string, statementId?: string) {
+    super(message, {code, details: {...(sqlState ? {sql_state: sqlState} : {}), ...(statementId ? {statement_id: statementId} : {})}})
+  }
+}
+
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED', 'CLOSED'])
+const STATEMENTS = '/api/2.0/sql/statements'
+
+export async function runStatement<Row = Record<string, unknown>>(client: DatabricksClient, request: StatementRequest): Promise<QueryResult<Row>> {
+  const wait = request.waitSeconds ?? 10
+  if (wait !== 0 && (wait < 5 || wait > 50)) throw new UsageError('The statement wait must be 0 or 5..50 seconds.')
+  let response = await client.post<StatementResponse>(STATEMENTS, {
+    statement: request.statement,
+    warehouse_id: request.warehouseId,
+    catalog: request.catalog,
+    schema: request.schema,
+    parameters: encodeParameters(request.parameters),
+    wait_timeout: `${wait}s`,
+    on_wait_timeout: 'CONTINUE',
+    disposition: 'INLINE',
+    format: 'JSON_ARRAY',
+  })
+  const id = response.statement_id
+  try {
+    for (let attempt = 0; !TERMINAL.has(response.status.state); attempt++) {
+      await client.sleep(Math.min(1000, 50 * 2 ** attempt))
+      response = await client.get<StatementResponse>(`${STATEMENTS}/${id}`)
+    }
+  } catch (error) {
+    if (error instanceof InterruptedError) await cancelQuietly(client, id)
+    throw error
+  }
+  const {status} = response
+  if (status.state === 'FAILED') {
+    throw new SqlError(status.error?.message ?? 'The statement failed.', status.error?.error_code ?? 'SQL_FAILED', status.sql_state, id)
+  }
+  if (status.state !== 'SUCCEEDED') throw new SqlError(`The statement ended ${status.state}.`, `STATEMENT_${status.state}`, undefined, id)
+
+  const columns = [...(response.manifest?.schema?.columns ?? [])].sort((a, b) => a.position - b.position)
+  const rows: Row[] = []
+  let chunk = response.result
+  while (chunk) {
+    if (chunk.external_links?.length) throw new LakectlError('The result came back as external links; lakectl fetches INLINE results only.')
+    for (const raw of chunk.data_array ?? []) rows.push(convertRow(raw, columns) as Row)
+    if (chunk.next_chunk_index === undefined) break
+    chunk = await client.get<ResultData>(`${STATEMENTS}/${id}/result/chunks/${chunk.next_chunk_index}`)
+  }
+  return {statement_id: id, columns: columns.map(({name, type_name, type_text}) => ({name, type_name, type_text})), rows, row_count: rows.length}
+}
+
+async function cancelQuietly(client: DatabricksClient, id: string): Promise<void> {
+  try {
+    await client.detached().post(`${STATEMENTS}/${id}/cancel`, {})
+  } catch {
+    // Best effort: the statement may already be over.
+  }
+}
+
+export function encodeParameters(parameters: Record<string, ParamValue> = {}): Array<{name: string; value?: string; type: string}> {
+  return Object.entries(parameters).map(([name, given]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`Invalid parameter name '${name}'.`)
+    const {value, type} = given !== null && typeof given === 'object' ? given : {value: given, type: inferType(given)}
+    return value === null ? {name, type} : {name, value: String(value), type}
+  })
+}
+
+function inferType(value: string | number | boolean | null): string {
+  if (typeof value === 'boolean') return 'BOOLEAN'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'BIGINT' : 'DOUBLE'
+  return 'STRING'
+}
+
+const INTEGER_TYPES = new Set(['INT', 'LONG', 'SHORT', 'BYTE', 'BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT'])
+const FLOAT_TYPES = new Set(['FLOAT', 'DOUBLE'])
+
+/** Converts the API's all-strings values by column type: numbers come back as numbers. */
+export function convertValue(value: string | null, type: string): unknown {
+  if (value === null) return null
+  if (INTEGER_TYPES.has(type)) {
+    const n = Number(value)
+    return Number.isSafeInteger(n) ? n : value
+  }
+  if (FLOAT_TYPES.has(type)) return Number(value)
+  if (type === 'DECIMAL') {
+    const n = Number(value)
+    return Number.isFinite(n) && Math.abs(n) < 2 ** 53 && String(n).length <= 17 ? n : value
+  }
+  if (type === 'BOOLEAN') return value === 'true'
+  if (type === 'ARRAY' || type === 'MAP' || type === 'STRUCT') {
+    try {
+      return JSON.parse(value)
+    } catch {
+      return value
+    }
+  }
+  return value
+}
+
+function convertRow(raw: Array<string | null>, columns: Column[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {}
+  columns.forEach((column, i) => {
+    row[column.name] = convertValue(raw[i] ?? null, column.type_name)
+  })
+  return row
+}

@@ -1,0 +1,115 @@
+/**
+ * One HTTP exchange over node:http(s), with lakectl's own TLS rules: certificates are verified
+ * unless the profile explicitly sets skip_verify, and plain http is allowed only on loopback.
+ */
+import http from 'node:http'
+import https from 'node:https'
+
+import {UsageError} from '../cli/errors.js'
+
+export interface HttpRequest {
+  method: string
+  url: URL
+  headers: Record<string, string>
+  body?: string
+  timeoutMs: number
+  signal?: AbortSignal
+}
+
+export interface HttpResponse {
+  status: number
+  headers: http.IncomingHttpHeaders
+  body: string
+}
+
+/** A failure below HTTP: no response was received. `code` is Node's (ECONNRESET, ...) or REQUEST_TIMEOUT. */
+export class NetworkError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'NetworkError'
+  }
+}
+
+export interface Transport {
+  send(request: HttpRequest): Promise<HttpResponse>
+}
+
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '')
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h)
+}
+
+/** Validates a workspace host and returns its base URL. */
+export function workspaceUrl(host: string): URL {
+  let url: URL
+  try {
+    url = new URL(/^[a-z]+:\/\//i.test(host) ? host : `https://${host}`)
+  } catch {
+    throw new UsageError(`Invalid workspace host '${host}'.`, {hint: 'set host = https://<workspace>.cloud.databricks.com in ~/.databrickscfg'})
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new UsageError(`Refusing plain http:// to ${url.hostname}: credentials would travel unencrypted.`, {
+      code: 'INSECURE_HOST',
+      hint: `use https://${url.host}`,
+    })
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`Unsupported scheme in host '${host}'.`)
+  return url
+}
+
+export class NodeTransport implements Transport {
+  private readonly httpsAgent: https.Agent
+  private readonly httpAgent: http.Agent
+
+  constructor(options: {skipVerify?: boolean} = {}) {
+    this.httpsAgent = new https.Agent({keepAlive: true, maxSockets: 16, rejectUnauthorized: options.skipVerify !== true})
+    this.httpAgent = new http.Agent({keepAlive: true, maxSockets: 16})
+  }
+
+  send(request: HttpRequest): Promise<HttpResponse> {
+    const {url} = request
+    const client = url.protocol === 'https:' ? https : http
+    return new Promise((resolve, reject) => {
+      const req = client.request(url, {
+        method: request.method,
+        headers: request.body === undefined ? request.headers : {...request.headers, 'content-length': Buffer.byteLength(request.body)},
+        agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
+        signal: request.signal,
+      })
+      const timer = setTimeout(() => req.destroy(new NetworkError('REQUEST_TIMEOUT', `No response within ${request.timeoutMs} ms.`)), request.timeoutMs)
+      req.on('response', (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () => {
+          clearTimeout(timer)
+          resolve({status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8')})
+        })
+        res.on('error', (error) => {
+          clearTimeout(timer)
+          reject(asNetworkError(error))
+        })
+      })
+      req.on('error', (error) => {
+        clearTimeout(timer)
+        reject(error.name === 'AbortError' ? error : asNetworkError(error))
+      })
+      if (request.body !== undefined) req.write(request.body)
+      req.end()
+    })
+  }
+
+  close(): void {
+    this.httpsAgent.destroy()
+    this.httpAgent.destroy()
+  }
+}
+
+function asNetworkError(error: Error): NetworkError {
+  if (error instanceof NetworkError) return error
+  const code = (error as NodeJS.ErrnoException).code ?? 'NETWORK_ERROR'
+  if (code === 'ECONNRESET' && error.message === 'socket hang up') return new NetworkError(code, 'The connection was reset before a response arrived.')
+  return new NetworkError(code, error.message)
+}
