@@ -38,7 +38,7 @@ function parseYaml(file: string, text: string): ParsedYaml {
   const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
   const problem = doc.errors[0]
   if (problem) {
-    const line = problem.linePos?.[0]?.line
+    const line = lines.linePos(problem.pos[0]).line
     throw new UsageError(`${file}${line ? `:${line}` : ''}: invalid YAML: ${problem.message.split('\n')[0]}`, {code: 'CONFIG_INVALID'})
   }
   return {file, doc, lines, value: doc.toJS() ?? {}}

@@ -1,0 +1,156 @@
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {DatabricksClient} from '../../src/databricks/client.js'
+import {ApiError, ConnectionError} from '../../src/databricks/errors.js'
+import {convertValue, encodeParameters} from '../../src/databricks/sql.js'
+import {parseParams} from '../../src/commands/sql.js'
+
+/** A scripted server: each path has a queue of answers; the last one repeats. */
+type Answer = {status: number; body?: unknown; headers?: Record<string, string>} | 'reset'
+const script = new Map<string, Answer[]>()
+const seen: Array<{method: string; url: string; body: string; headers: http.IncomingHttpHeaders}> = []
+let server: http.Server
+let host: string
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => (body += c))
+    req.on('end', () => {
+      seen.push({method: req.method!, url: req.url!, body, headers: req.headers})
+      const queue = script.get(new URL(req.url!, 'http://x').pathname) ?? [{status: 404, body: {error_code: 'ENDPOINT_NOT_FOUND', message: 'no'}}]
+      const answer = queue.length > 1 ? queue.shift()! : queue[0]
+      if (answer === 'reset') {
+        req.socket.destroy()
+        return
+      }
+      res.writeHead(answer.status, {'content-type': 'application/json', ...answer.headers})
+      res.end(answer.body === undefined ? '' : JSON.stringify(answer.body))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+function client(options: {deadlineMs?: number; trace?: string[]; sleeps?: number[]} = {}) {
+  return new DatabricksClient({
+    host,
+    userAgent: 'lakectl/test',
+    auth: {headers: async () => ({authorization: 'Bearer secret-token-123'}), secrets: () => ['secret-token-123']},
+    retry: {baseDelayMs: 1, maxDelayMs: 4, deadlineMs: options.deadlineMs ?? 10_000},
+    trace: options.trace ? (line) => options.trace!.push(line) : undefined,
+    // Record the waits instead of sleeping: the policy, not the clock, is under test here.
+    sleep: async (ms) => void options.sleeps?.push(ms),
+  })
+}
+
+describe('DatabricksClient', () => {
+  it('sends PATCH bodies, the user agent and JSON', async () => {
+    script.set('/p', [{status: 200, body: {ok: true}}])
+    seen.length = 0
+    expect(await client().patch('/p', {changes: [{principal: 'a', add: ['SELECT']}]})).toEqual({ok: true})
+    expect(seen[0]).toMatchObject({method: 'PATCH', body: '{"changes":[{"principal":"a","add":["SELECT"]}]}'})
+    expect(seen[0].headers['user-agent']).toBe('lakectl/test')
+  })
+
+  it('waits what Retry-After asks on 429 and 503, then succeeds', async () => {
+    script.set('/r', [
+      {status: 429, body: {error_code: 'REQUEST_LIMIT_EXCEEDED', message: 'slow down'}, headers: {'retry-after': '2'}},
+      {status: 503, body: {error_code: 'TEMPORARILY_UNAVAILABLE', message: 'busy'}, headers: {'retry-after': '1'}},
+      {status: 200, body: {done: 1}},
+    ])
+    const sleeps: number[] = []
+    expect(await client({sleeps}).get('/r')).toEqual({done: 1})
+    expect(sleeps).toEqual([2000, 1000])
+  })
+
+  it('gives up at the deadline and keeps status, error_code and request id', async () => {
+    script.set('/d', [{status: 429, body: {error_code: 'REQUEST_LIMIT_EXCEEDED', message: 'throttled'}, headers: {'retry-after': '30', 'x-request-id': 'rid-9'}}])
+    const error = await client({deadlineMs: 5_000}).get('/d').catch((e) => e)
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error).toMatchObject({status: 429, errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'throttled', requestId: 'rid-9'})
+  })
+
+  it('retries a reset GET but not a reset non-idempotent POST', async () => {
+    script.set('/g', ['reset', {status: 200, body: {fine: true}}])
+    expect(await client().get('/g')).toEqual({fine: true})
+    script.set('/post', ['reset', {status: 200, body: {}}])
+    seen.length = 0
+    const error = await client().post('/post', {a: 1}).catch((e) => e)
+    expect(error).toBeInstanceOf(ConnectionError)
+    expect(error.code).toBe('ECONNRESET')
+    expect(seen.filter((r) => r.url === '/post')).toHaveLength(1)
+  })
+
+  it('does not retry a 500 and reports its error code', async () => {
+    script.set('/f', [{status: 500, body: {error_code: 'INTERNAL_ERROR', message: 'kaput'}}, {status: 200, body: {}}])
+    seen.length = 0
+    const error = await client().post('/f', {}).catch((e) => e)
+    expect(error).toMatchObject({status: 500, errorCode: 'INTERNAL_ERROR', exitCode: 1})
+    expect(seen).toHaveLength(1)
+  })
+
+  it('follows next_page_token through empty pages until it is absent', async () => {
+    script.set('/list', [
+      {status: 200, body: {items: [1, 2], next_page_token: 'a'}},
+      {status: 200, body: {items: [], next_page_token: 'b'}},
+      {status: 200, body: {next_page_token: 'c'}},
+      {status: 200, body: {items: [3]}},
+    ])
+    seen.length = 0
+    expect(await client().listAll('/list', 'items', {max_results: 2})).toEqual([1, 2, 3])
+    expect(seen.map((r) => r.url)).toEqual(['/list?max_results=2', '/list?max_results=2&page_token=a', '/list?max_results=2&page_token=b', '/list?max_results=2&page_token=c'])
+  })
+
+  it('traces requests with the credentials redacted', async () => {
+    script.set('/t', [{status: 200, body: {token_value: 'secret-token-123', name: 'n'}}])
+    const trace: string[] = []
+    await client({trace}).post('/t', {client_secret: 'xyz', note: 'secret-token-123'})
+    const text = trace.join('\n')
+    expect(text).toMatch(/> POST \/t/)
+    expect(text).toMatch(/< 200 POST \/t \(\d+ ms\)/)
+    expect(text).not.toContain('secret-token-123')
+    expect(text).not.toContain('xyz')
+  })
+
+  it('refuses plain http to a non-loopback host', () => {
+    expect(() => new DatabricksClient({host: 'http://example.com', userAgent: 'x', auth: {headers: async () => ({}), secrets: () => []}})).toThrow(/Refusing plain http/)
+  })
+})
+
+describe('SQL values and parameters', () => {
+  it('converts values by column type', () => {
+    expect(convertValue('42', 'INT')).toBe(42)
+    expect(convertValue('9007199254740993', 'LONG')).toBe('9007199254740993')
+    expect(convertValue('12.50', 'DECIMAL')).toBe(12.5)
+    expect(convertValue('1.5', 'DOUBLE')).toBe(1.5)
+    expect(convertValue('true', 'BOOLEAN')).toBe(true)
+    expect(convertValue('2026-11-26', 'DATE')).toBe('2026-11-26')
+    expect(convertValue(null, 'INT')).toBeNull()
+  })
+
+  it('parses --param flags with optional types', () => {
+    expect(parseParams(['id=C1', 'n:int=42', 'amount:DECIMAL(10,2)=9.99', 'empty='])).toEqual({
+      id: {value: 'C1', type: 'STRING'},
+      n: {value: '42', type: 'INT'},
+      amount: {value: '9.99', type: 'DECIMAL(10,2)'},
+      empty: {value: '', type: 'STRING'},
+    })
+    expect(() => parseParams(['1bad=x'])).toThrow(/Invalid --param/)
+    expect(() => parseParams(['a=1', 'a=2'])).toThrow(/given twice/)
+  })
+
+  it('encodes typed parameters, NULL as an absent value', () => {
+    expect(encodeParameters({a: 1, b: 1.5, c: true, d: null, e: 'x'})).toEqual([
+      {name: 'a', value: '1', type: 'BIGINT'},
+      {name: 'b', value: '1.5', type: 'DOUBLE'},
+      {name: 'c', value: 'true', type: 'BOOLEAN'},
+      {name: 'd', type: 'STRING'},
+      {name: 'e', value: 'x', type: 'STRING'},
+    ])
+  })
+})
