@@ -1,0 +1,51 @@
+/**
+ * Layout of the local workspace's state folder, shared by the server, its process entry and the
+ * daemon commands, plus the one way files in it are written (atomically).
+ */
+import {randomBytes} from 'node:crypto'
+import {mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+export interface StatePaths {
+  root: string
+  /** Bearer token the server accepts (mode 0600). */
+  token: string
+  /** `{url, port, pid, started_at}` while a background server is listening. */
+  serverInfo: string
+  serverLog: string
+  /** Last port the daemon used, preferred on the next `local up`. */
+  daemonInfo: string
+  /** Side metadata of catalogs, schemas, tables, grants and workspace objects. */
+  store: string
+  /** One DuckDB database file per Unity Catalog catalog. */
+  catalogs: string
+  /** Contents of workspace files and notebooks, by object id. */
+  workspaceFiles: string
+}
+
+export function statePaths(stateDir: string): StatePaths {
+  const root = path.resolve(stateDir)
+  return {
+    root,
+    token: path.join(root, 'token'),
+    serverInfo: path.join(root, 'server.json'),
+    serverLog: path.join(root, 'server.log'),
+    daemonInfo: path.join(root, 'daemon.json'),
+    store: path.join(root, 'state.json'),
+    catalogs: path.join(root, 'catalogs'),
+    workspaceFiles: path.join(root, 'workspace'),
+  }
+}
+
+/** Writes through a temporary file and a rename, so readers never see a half-written file. */
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): void {
+  mkdirSync(path.dirname(file), {recursive: true})
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  try {
+    writeFileSync(temp, data, {mode})
+    renameSync(temp, file)
+  } catch (error) {
+    rmSync(temp, {force: true})
+    throw error
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * End-to-end harness: a local workspace started in-process on an ephemeral port (with the test-only
+ * control endpoints), and the BUILT CLI run as a child process against it over real sockets.
+ */
+import {spawn} from 'node:child_process'
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {startLocalWorkspace, type LocalWorkspace} from '../../src/local/server.js'
+
+export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+  ms: number
+  json<T = any>(): T
+}
+
+export interface Fault {
+  method?: string
+  path: string
+  status?: number
+  error_code?: string
+  message?: string
+  retry_after?: string
+  delay_ms?: number
+  reset?: boolean
+  count?: number
+  when?: 'before' | 'after'
+}
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  query?: string
+  status: number
+  started_at: number
+  duration_ms: number
+}
+
+export class TestWorkspace {
+  private constructor(
+    readonly server: LocalWorkspace,
+    readonly token: string,
+    readonly stateDir: string,
+    /** A project folder to run the CLI in (holds lakectl.yaml when a test writes one). */
+    readonly projectDir: string,
+    /** HOME for the CLI: no ~/.databrickscfg leaks in from the machine. */
+    readonly home: string,
+  ) {}
+
+  static async start(options: {token?: string} = {}): Promise<TestWorkspace> {
+    const root = mkdtempSync(path.join(tmpdir(), 'lakectl-e2e-'))
+    const stateDir = path.join(root, 'state')
+    const projectDir = path.join(root, 'project')
+    const home = path.join(root, 'home')
+    for (const dir of [stateDir, projectDir, home]) mkdirSync(dir, {recursive: true})
+    const token = options.token ?? `lkl_test_${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`
+    const server = await startLocalWorkspace({stateDir, token, enableControl: true})
+    // What `lakectl local up` publishes, so the CLI's local target finds this server.
+    writeFileSync(path.join(stateDir, 'token'), token, {mode: 0o600})
+    writeFileSync(path.join(stateDir, 'server.json'), JSON.stringify({url: server.url, port: server.port, pid: process.pid, started_at: Date.now()}))
+    return new TestWorkspace(server, token, stateDir, projectDir, home)
+  }
+
+  get url(): string {
+    return this.server.url
+  }
+
+  /** Runs the built CLI. */
+  run(args: string[], options: {env?: Record<string, string | undefined>; cwd?: string; input?: string} = {}): Promise<CliResult> {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: this.home,
+      // Without this, oclif loads src/ through tsx in a child of vitest (NODE_ENV=test).
+      NODE_ENV: 'production',
+      OCLIF_SKIP_NEW_VERSION_CHECK: 'true',
+      LAKECTL_STATE_DIR: this.stateDir,
+      CI: 'true',
+    }
+    for (const [k, v] of Object.entries(options.env ?? {})) {
+      if (v === undefined) delete env[k]
+      else env[k] = v
+    }
+    return runCli(args, {env, cwd: options.cwd ?? this.projectDir, input: options.input})
+  }
+
+  async control<T = unknown>(method: string, pathname: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.url}${pathname}`, {
+      method,
+      headers: {authorization: `Bearer ${this.token}`, 'content-type': 'application/json'},
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await response.text()
+    if (!response.ok) throw new Error(`${method} ${pathname}: ${response.status} ${text}`)
+    return (text ? JSON.parse(text) : {}) as T
+  }
+
+  fault(fault: Fault): Promise<{id: string}> {
+    return this.control('POST', '/__lakectl/faults', fault)
+  }
+
+  clearFaults(): Promise<unknown> {
+    return this.control('DELETE', '/__lakectl/faults')
+  }
+
+  requests(): Promise<RecordedRequest[]> {
+    return this.control<RecordedRequest[] | {requests: RecordedRequest[]}>('GET', '/__lakectl/requests').then((r) => (Array.isArray(r) ? r : r.requests))
+  }
+
+  clearRequests(): Promise<unknown> {
+    return this.control('DELETE', '/__lakectl/requests')
+  }
+
+  /** A REST call with the workspace token, for reading state back independently of lakectl. */
+  async api<T = any>(method: string, pathname: string, body?: unknown): Promise<T> {
+    return this.control<T>(method, pathname, body)
+  }
+
+  writeConfig(yaml: string): void {
+    writeFileSync(path.join(this.projectDir, 'lakectl.yaml'), yaml)
+  }
+
+  writeDatabricksCfg(text: string): void {
+    writeFileSync(path.join(this.home, '.databrickscfg'), text)
+  }
+
+  async stop(): Promise<void> {
+    await this.server.close()
+  }
+}
+
+export function runCli(args: string[], options: {env: Record<string, string>; cwd: string; input?: string}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now()
+    const child = spawn(process.execPath, [BIN, ...args], {env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => (stdout += c))
+    child.stderr.on('data', (c) => (stderr += c))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      resolve({
+        code: code ?? -1,
+        stdout,
+        stderr,
+        ms: Date.now() - started,
+        json() {
+          try {
+            return JSON.parse(stdout)
+          } catch {
+            throw new Error(`stdout is not JSON (exit ${code}):\n${stdout}\nstderr:\n${stderr}`)
+          }
+        },
+      })
+    })
+    child.stdin.end(options.input ?? '')
+  })
+}
