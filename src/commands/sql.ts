@@ -23,14 +23,14 @@ ${EXIT_CODES_HELP}`
   }
 
   static flags = {
-    param: Flags.string({char: 'p', description: 'A named parameter, name=value or name:TYPE=value (TYPE e.g. INT, DECIMAL(10,2), DATE).', multiple: true, default: []}),
+    param: Flags.string({char: 'p', description: 'A named parameter, name=value or name:TYPE=value (TYPE e.g. INT, DECIMAL(10,2), DATE).', multiple: true}),
     warehouse: Flags.string({description: 'SQL warehouse id (default: the target\'s warehouse).'}),
     catalog: Flags.string({description: 'Default catalog for unqualified names.'}),
     schema: Flags.string({description: 'Default schema for unqualified names.'}),
   }
 
   async execute(): Promise<QueryResult> {
-    const parameters = parseParams(this.flags.param)
+    const parameters = parseParams(this.flags.param ?? [])
     const client = await this.client()
     const warehouse = await resolveWarehouse(client, this.flags.warehouse ?? this.settings.target.warehouse)
     return runStatement(client, {

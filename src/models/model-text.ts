@@ -3,38 +3,58 @@
  * scores exactly the features it was trained on. resources/pyspark/train.py mirrors the tokenisation.
  */
 
-// Words are runs of letters, digits and apostrophes; these punctuation marks end a negation scope.
-const TOKEN_PATTERN = /[\p{L}\p{N}']+|[.,;:!?()]/gu
 const NEGATORS = new Set(['not', 'no', 'never', 'nor', 'cannot', 'without'])
 export const NEGATION_PREFIX = 'not_'
+// These end a negation scope and a bigram chain.
+const CLAUSE_BREAKS = new Set([...'.,;:!?()'].map((char) => char.charCodeAt(0)))
+const APOSTROPHE = 0x27
+const RIGHT_SINGLE_QUOTE = 0x2019 // the typographic apostrophe in "don’t"
+const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u
 
-function isNegator(word: string): boolean {
-  return NEGATORS.has(word) || word.endsWith("n't")
+function isApostrophe(code: number): boolean {
+  return code === APOSTROPHE || code === RIGHT_SINGLE_QUOTE
+}
+
+/** Words are runs of letters, digits and apostrophes; ASCII is decided without a regex, for speed. */
+function isWordCodePoint(codePoint: number): boolean {
+  if (codePoint < 0x80) {
+    return (codePoint >= 0x61 && codePoint <= 0x7a) || (codePoint >= 0x30 && codePoint <= 0x39) || codePoint === APOSTROPHE
+  }
+  return codePoint === RIGHT_SINGLE_QUOTE || LETTER_OR_DIGIT.test(String.fromCodePoint(codePoint))
 }
 
 /**
- * Unigrams (and bigrams within a clause when ngrams is 2). Words after a negator, up to the next
- * punctuation mark, are prefixed with `not_`, so "not good" and "good" become different features.
+ * Lower-cased unigrams (and bigrams within a clause when ngrams is 2). Words after a negator
+ * ("not", "never", "no", "...n't"), up to the next punctuation mark, are prefixed with `not_`, so
+ * "not good" and "good" are different features. Apostrophes at the edges of a word are dropped.
  */
 export function extractTerms(text: string, ngrams: 1 | 2): string[] {
+  const lower = text.toLowerCase()
   const terms: string[] = []
   let negated = false
   let previous: string | undefined
-  for (const [raw] of text.toLowerCase().replaceAll('\u2019', "'").matchAll(TOKEN_PATTERN)) {
-    const word = raw.replace(/^'+|'+$/g, '')
-    if (word === '') {
-      // A punctuation mark (or a stray apostrophe) closes the clause.
-      if (raw[0] !== "'") {
+  for (let i = 0; i < lower.length; ) {
+    let codePoint = lower.codePointAt(i)!
+    if (!isWordCodePoint(codePoint)) {
+      if (CLAUSE_BREAKS.has(codePoint)) {
         negated = false
         previous = undefined
       }
+      i += codePoint > 0xffff ? 2 : 1
       continue
     }
+    let start = i
+    while (i < lower.length && isWordCodePoint((codePoint = lower.codePointAt(i)!))) i += codePoint > 0xffff ? 2 : 1
+    let end = i
+    while (start < end && isApostrophe(lower.charCodeAt(start))) start++
+    while (end > start && isApostrophe(lower.charCodeAt(end - 1))) end--
+    if (start === end) continue
+    const word = lower.slice(start, end).replaceAll('\u2019', "'")
     const term = negated ? NEGATION_PREFIX + word : word
     terms.push(term)
     if (ngrams === 2 && previous !== undefined) terms.push(`${previous} ${term}`)
     previous = term
-    if (isNegator(word)) negated = true
+    if (NEGATORS.has(word) || word.endsWith("n't")) negated = true
   }
   return terms
 }
