@@ -2,23 +2,15 @@
  * End-to-end harness: a local workspace started in-process on an ephemeral port (with the test-only
  * control endpoints), and the BUILT CLI run as a child process against it over real sockets.
  */
-import {spawn} from 'node:child_process'
 import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 
 import {startLocalWorkspace, type LocalWorkspace} from '../../src/local/server.js'
+import {type CliResult, runCli} from './cli.js'
 
-export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+export {BIN, type CliResult, runCli} from './cli.js'
 
-export interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-  ms: number
-  json<T = any>(): T
-}
 
 export interface Fault {
   method?: string
@@ -132,32 +124,4 @@ export class TestWorkspace {
   async stop(): Promise<void> {
     await this.server.close()
   }
-}
-
-export function runCli(args: string[], options: {env: Record<string, string>; cwd: string; input?: string}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const child = spawn(process.execPath, [BIN, ...args], {env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      resolve({
-        code: code ?? -1,
-        stdout,
-        stderr,
-        ms: Date.now() - started,
-        json() {
-          try {
-            return JSON.parse(stdout)
-          } catch {
-            throw new Error(`stdout is not JSON (exit ${code}):\n${stdout}\nstderr:\n${stderr}`)
-          }
-        },
-      })
-    })
-    child.stdin.end(options.input ?? '')
-  })
 }
