@@ -44,12 +44,17 @@ export function extractTerms(text: string, ngrams: 1 | 2): string[] {
       continue
     }
     let start = i
-    while (i < lower.length && isWordCodePoint((codePoint = lower.codePointAt(i)!))) i += codePoint > 0xffff ? 2 : 1
+    let typographic = false
+    while (i < lower.length && isWordCodePoint((codePoint = lower.codePointAt(i)!))) {
+      typographic ||= codePoint === RIGHT_SINGLE_QUOTE
+      i += codePoint > 0xffff ? 2 : 1
+    }
     let end = i
     while (start < end && isApostrophe(lower.charCodeAt(start))) start++
     while (end > start && isApostrophe(lower.charCodeAt(end - 1))) end--
     if (start === end) continue
-    const word = lower.slice(start, end).replaceAll('\u2019', "'")
+    // replaceAll on every word would cost more than the whole scan, so only when needed.
+    const word = typographic ? lower.slice(start, end).replaceAll('\u2019', "'") : lower.slice(start, end)
     const term = negated ? NEGATION_PREFIX + word : word
     terms.push(term)
     if (ngrams === 2 && previous !== undefined) terms.push(`${previous} ${term}`)
@@ -70,21 +75,37 @@ export interface SparseRow {
  * term weighs (1 + ln count) * idf, and the row has unit length so text length does not shift scores.
  */
 export function tfidfRow(terms: string[], vocabulary: ReadonlyMap<string, number>, idf: ArrayLike<number>): SparseRow {
-  const counts = new Map<number, number>()
+  const hits: number[] = []
   for (const term of terms) {
     const index = vocabulary.get(term)
-    if (index !== undefined) counts.set(index, (counts.get(index) ?? 0) + 1)
+    if (index !== undefined) hits.push(index)
   }
+  sortSmallFirst(hits) // repeats of a term become adjacent
   const indices: number[] = []
   const values: number[] = []
   let squaredNorm = 0
-  for (const [index, count] of counts) {
-    const value = (1 + Math.log(count)) * idf[index]
-    indices.push(index)
+  for (let start = 0, end = 0; start < hits.length; start = end) {
+    while (end < hits.length && hits[end] === hits[start]) end++
+    const value = (1 + Math.log(end - start)) * idf[hits[start]]
+    indices.push(hits[start])
     values.push(value)
     squaredNorm += value * value
   }
   const norm = Math.sqrt(squaredNorm)
   for (let i = 0; i < values.length; i++) values[i] /= norm
   return {indices, values}
+}
+
+/** Insertion sort for the usual short row (several times faster than Array#sort there), else Array#sort. */
+function sortSmallFirst(numbers: number[]): void {
+  if (numbers.length > 64) {
+    numbers.sort((a, b) => a - b)
+    return
+  }
+  for (let i = 1; i < numbers.length; i++) {
+    const value = numbers[i]
+    let j = i - 1
+    for (; j >= 0 && numbers[j] > value; j--) numbers[j + 1] = numbers[j]
+    numbers[j + 1] = value
+  }
 }

@@ -241,7 +241,9 @@ function fitLogisticRegression(rows: SparseRow[], labels: Array<0 | 1>, dimensio
 
     previousWeights.set(weights)
     previousBias = bias
+    if (process.env.DBG && iteration % 50 === 0) console.log(iteration, largest)
     if (largest < GRADIENT_TOLERANCE) {
+      if (process.env.DBG) console.log("converged", iteration)
       weights.set(lookahead)
       bias = lookaheadBias
       break

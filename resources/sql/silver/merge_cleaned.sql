@@ -1,0 +1,15 @@
+-- Silver write 3: the new events, insert-if-absent on event_id, so a replayed batch or a copy that
+-- arrives in a later batch never adds a second row.
+MERGE INTO {{catalog}}.silver.customer_events_cleaned AS t
+USING silver_candidates AS c
+ON t.event_id = c.event_id
+WHEN NOT MATCHED THEN INSERT (
+  event_id, customer_id, event_type, product_id, event_ts, event_date, session_id, amount, rating,
+  review_text, customer_segment, country, product_category, sentiment_score, sentiment_label,
+  model_version, ingest_ts, source_topic, source_partition, source_offset, silver_batch_id
+) VALUES (
+  c.event_id, c.customer_id, c.event_type, c.product_id, c.event_ts, c.event_date, c.session_id, c.amount,
+  c.rating, c.review_text, c.customer_segment, c.country, c.product_category, c.sentiment_score,
+  c.sentiment_label, c.model_version, c.ingest_ts, c.source_topic, c.source_partition, c.source_offset,
+  c.silver_batch_id
+)

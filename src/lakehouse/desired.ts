@@ -1,0 +1,145 @@
+/**
+ * The desired state of a target's lakehouse, from lakectl.yaml plus resources/: catalog, schemas,
+ * tables (DDL in resources/sql/ddl), reference data, grants, pipeline files and jobs.
+ */
+import {createHash} from 'node:crypto'
+import {readdirSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {RESOURCES_DIR} from '../config/load.js'
+import {type LakectlConfig, LAYERS, SCHEMAS, type SchemaName} from '../config/schema.js'
+import type {ResolvedTarget} from '../config/targets.js'
+import {desiredGrants, type DesiredGrants} from './grants.js'
+import {loadTableSpecs, renderJobTemplate, renderSql} from '../pipeline/index.js'
+
+export interface DesiredColumn {
+  name: string
+  type_text: string
+}
+
+export interface DesiredTable {
+  full_name: string
+  schema: SchemaName
+  name: string
+  columns: DesiredColumn[]
+  properties: Record<string, string>
+  /** CREATE TABLE IF NOT EXISTS statement with the catalog filled in. */
+  ddl: string
+}
+
+export interface DesiredFile {
+  path: string
+  content: Buffer
+}
+
+export interface DesiredJob {
+  /** The lakectl_layer tag value: bronze, silver, gold, backfill or train. */
+  role: string
+  settings: Record<string, unknown>
+}
+
+export interface DesiredData {
+  table: string
+  key: string
+  columns: DesiredColumn[]
+  rows: Array<Record<string, string | null>>
+}
+
+export interface DesiredState {
+  project: string
+  catalog: string
+  schemas: SchemaName[]
+  tables: DesiredTable[]
+  data: DesiredData[]
+  grants: DesiredGrants[]
+  directories: string[]
+  files: DesiredFile[]
+  jobs: DesiredJob[]
+}
+
+export const JOB_ROLES = [...LAYERS, 'backfill', 'train'] as const
+/** The folders of resources/ that the jobs run from on Databricks. */
+const UPLOADED = ['pyspark', 'sql', 'pipeline']
+const REFERENCE_DATA = [
+  {table: 'silver.customers', file: 'customers.csv', key: 'customer_id'},
+  {table: 'silver.products', file: 'products.csv', key: 'product_id'},
+]
+
+export function desiredState(config: LakectlConfig, target: ResolvedTarget, warehouseId: string): DesiredState {
+  const {catalog} = target
+  const tables: DesiredTable[] = loadTableSpecs().map((spec) => ({
+    full_name: `${catalog}.${spec.schema}.${spec.name}`,
+    schema: spec.schema as SchemaName,
+    name: spec.name,
+    columns: spec.columns.map((c) => ({name: c.name, type_text: normalizeType(c.type)})),
+    properties: spec.properties,
+    ddl: renderSql(spec.file, {catalog}),
+  }))
+  const files = UPLOADED.flatMap((dir) => listFiles(path.join(RESOURCES_DIR, dir))).map((file) => ({
+    path: `${target.workspaceFolder}/${path.relative(RESOURCES_DIR, file).split(path.sep).join('/')}`,
+    content: readFileSync(file),
+  }))
+  const directories = [...new Set(files.map((f) => path.posix.dirname(f.path)))].sort()
+  const values = {
+    catalog,
+    project: config.project,
+    workspace_folder: target.workspaceFolder,
+    warehouse_id: warehouseId,
+    spark_version: target.compute.spark_version,
+    node_type_id: target.compute.node_type_id,
+    num_workers: target.compute.num_workers,
+    topic: config.source.topic,
+    bootstrap_servers: config.source.bootstrap_servers,
+    secret_scope: config.source.secret_scope,
+    starting_offsets: config.source.starting_offsets,
+  }
+  const jobs = JOB_ROLES.map((role) => ({
+    role,
+    settings: renderJobTemplate(role, {
+      ...values,
+      trigger_seconds: role in config.streams ? config.streams[role as keyof typeof config.streams].trigger_seconds : 1,
+    }) as unknown as Record<string, unknown>,
+  }))
+  const data = REFERENCE_DATA.map(({table, file, key}) => {
+    const spec = tables.find((t) => t.full_name === `${catalog}.${table}`)
+    if (!spec) throw new Error(`resources/sql/ddl has no table ${table}`)
+    return {table: spec.full_name, key, columns: spec.columns, rows: parseCsv(readFileSync(path.join(RESOURCES_DIR, 'data', file), 'utf8'))}
+  })
+  return {
+    project: config.project,
+    catalog,
+    schemas: [...SCHEMAS],
+    tables,
+    data,
+    grants: desiredGrants(config, catalog, SCHEMAS),
+    directories,
+    files,
+    jobs,
+  }
+}
+
+export function sha256(content: Buffer | string): string {
+  return createHash('sha256').update(content).digest('hex')
+}
+
+/** Spark type text as Unity Catalog reports it: lower case, no spaces. */
+export function normalizeType(type: string): string {
+  return type.toLowerCase().replace(/\s+/g, '').replace(/^integer$/, 'int').replace(/^long$/, 'bigint')
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, {withFileTypes: true})
+    .flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)]))
+    .filter((file) => !file.endsWith('.pyc') && !file.includes('__pycache__'))
+    .sort()
+}
+
+/** The reference CSVs are simple: a header, comma-separated, no quoting; empty = NULL. */
+function parseCsv(text: string): Array<Record<string, string | null>> {
+  const [header, ...lines] = text.trim().split(/\r?\n/)
+  const names = header.split(',')
+  return lines.filter(Boolean).map((line) => {
+    const cells = line.split(',')
+    return Object.fromEntries(names.map((n, i) => [n, cells[i] === undefined || cells[i] === '' ? null : cells[i]]))
+  })
+}

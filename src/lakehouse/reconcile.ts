@@ -1,0 +1,309 @@
+/**
+ * Reads the actual state of a workspace (independent reads concurrently, bounded), compares it with the
+ * desired state and returns the plan. Nothing here mutates; every change is a closure run by apply.ts.
+ */
+import pLimit from 'p-limit'
+
+import {LakectlError} from '../cli/errors.js'
+import type {DatabricksClient} from '../databricks/client.js'
+import {quoteName} from '../databricks/identifiers.js'
+import {runStatement} from '../databricks/sql.js'
+import {type DesiredData, type DesiredFile, type DesiredJob, type DesiredState, type DesiredTable, normalizeType, sha256} from './desired.js'
+import {actualGrants, describeGrantChanges, grantChanges, managedPrincipals, type PrivilegeAssignment} from './grants.js'
+import {type PlannedAction, unchanged} from './plan.js'
+import type {LakectlConfig} from '../config/schema.js'
+
+const UC = '/api/2.1/unity-catalog'
+const JOBS = '/api/2.2/jobs'
+/** Rows per INSERT statement when loading reference data (each value is a statement parameter). */
+const ROWS_PER_STATEMENT = 100
+
+export interface ReconcileContext {
+  client: DatabricksClient
+  config: LakectlConfig
+  desired: DesiredState
+  warehouseId: string
+  concurrency: number
+}
+
+interface TableInfo {
+  name: string
+  columns?: Array<{name: string; type_text?: string; type_name?: string}>
+  properties?: Record<string, string>
+}
+
+interface JobSummary {
+  job_id: number
+  settings?: {name?: string; tags?: Record<string, string>}
+}
+
+export async function reconcile(ctx: ReconcileContext): Promise<PlannedAction[]> {
+  const {client, desired} = ctx
+  const limit = pLimit(ctx.concurrency)
+  const read = <T>(fn: () => Promise<T>) => limit(fn)
+  const catalogExists = Boolean(await read(() => client.find(`${UC}/catalogs/${encodeURIComponent(desired.catalog)}`)))
+
+  const [schemas, files, jobs] = await Promise.all([
+    planSchemasAndBelow(ctx, catalogExists, read),
+    planFiles(ctx, read),
+    planJobs(ctx, read),
+  ])
+  const catalog: PlannedAction = catalogExists
+    ? unchanged('catalog', desired.catalog)
+    : {
+        object_type: 'catalog',
+        full_name: desired.catalog,
+        action: 'create',
+        diff: [`+ catalog ${desired.catalog}`],
+        apply: (c) => c.post(`${UC}/catalogs`, {name: desired.catalog, comment: `Customer-behaviour lakehouse managed by lakectl (${desired.project})`}).then(() => undefined),
+      }
+  return [catalog, ...schemas, ...files, ...jobs]
+}
+
+type Read = <T>(fn: () => Promise<T>) => Promise<T>
+
+async function planSchemasAndBelow(ctx: ReconcileContext, catalogExists: boolean, read: Read): Promise<PlannedAction[]> {
+  const {client, desired} = ctx
+  const existingSchemas = catalogExists
+    ? new Set((await read(() => client.listAll<{name: string}>(`${UC}/schemas`, 'schemas', {catalog_name: desired.catalog, max_results: 0}))).map((s) => s.name))
+    : new Set<string>()
+
+  const schemaActions: PlannedAction[] = desired.schemas.map((name) =>
+    existingSchemas.has(name)
+      ? unchanged('schema', `${desired.catalog}.${name}`)
+      : {
+          object_type: 'schema',
+          full_name: `${desired.catalog}.${name}`,
+          action: 'create',
+          diff: [`+ schema ${desired.catalog}.${name}`],
+          apply: (c) => c.post(`${UC}/schemas`, {name, catalog_name: desired.catalog, comment: `${name} layer`}).then(() => undefined),
+        },
+  )
+
+  const tablesBySchema = new Map<string, Map<string, TableInfo>>()
+  await Promise.all(
+    desired.schemas
+      .filter((s) => existingSchemas.has(s))
+      .map(async (schema) => {
+        const tables = await read(() => client.listAll<TableInfo>(`${UC}/tables`, 'tables', {catalog_name: desired.catalog, schema_name: schema, max_results: 0}))
+        tablesBySchema.set(schema, new Map(tables.map((t) => [t.name, t])))
+      }),
+  )
+  const tableActions = desired.tables.map((table) => planTable(ctx, table, tablesBySchema.get(table.schema)?.get(table.name)))
+  const dataActions = await Promise.all(
+    desired.data.map((data) => {
+      const [, schema, name] = data.table.split('.')
+      return planData(ctx, data, Boolean(tablesBySchema.get(schema)?.get(name)), read)
+    }),
+  )
+  const grantActions = await Promise.all(
+    desired.grants.map(async ({securable, grants}) => {
+      const exists = securable.type === 'catalog' ? catalogExists : existingSchemas.has(securable.full_name.split('.')[1])
+      const path = `${UC}/permissions/${securable.type}/${encodeURIComponent(securable.full_name)}`
+      const assignments = exists ? ((await read(() => client.get<{privilege_assignments?: PrivilegeAssignment[]}>(path))).privilege_assignments ?? []) : []
+      const changes = grantChanges(grants, actualGrants(assignments, managedPrincipals(ctx.config)))
+      if (changes.length === 0) return unchanged('grants', `${securable.type} ${securable.full_name}`)
+      return {
+        object_type: 'grants' as const,
+        full_name: `${securable.type} ${securable.full_name}`,
+        action: exists && assignments.some((a) => grants.has(a.principal)) ? ('update' as const) : ('create' as const),
+        diff: describeGrantChanges(securable, changes),
+        apply: async (c: DatabricksClient) => {
+          await c.patch(path, {changes})
+          // PATCH can be a silent no-op (and the SDK drops its body): read back and compare.
+          const after = await c.get<{privilege_assignments?: PrivilegeAssignment[]}>(path)
+          const left = grantChanges(grants, actualGrants(after.privilege_assignments ?? [], managedPrincipals(ctx.config)))
+          if (left.length) {
+            throw new LakectlError(`Grants on ${securable.type} ${securable.full_name} did not take effect: ${describeGrantChanges(securable, left).join('; ')}`, {code: 'GRANTS_MISMATCH'})
+          }
+        },
+      }
+    }),
+  )
+  return [...schemaActions, ...tableActions, ...dataActions, ...grantActions]
+}
+
+function planTable(ctx: ReconcileContext, table: DesiredTable, actual: TableInfo | undefined): PlannedAction {
+  const run = (statement: string) => async (c: DatabricksClient) => {
+    await runStatement(c, {statement, warehouseId: ctx.warehouseId})
+  }
+  if (!actual) {
+    return {object_type: 'table', full_name: table.full_name, action: 'create', diff: table.columns.map((c) => `+ column ${c.name} ${c.type_text}`), apply: run(table.ddl)}
+  }
+  const have = new Map((actual.columns ?? []).map((c) => [c.name.toLowerCase(), normalizeType(c.type_text ?? c.type_name ?? '')]))
+  const added = table.columns.filter((c) => !have.has(c.name))
+  const blocked = [
+    ...[...have.keys()].filter((name) => !table.columns.some((c) => c.name === name)).map((name) => `column ${name} is not in the DDL any more: dropping it needs a human`),
+    ...table.columns.filter((c) => have.has(c.name) && have.get(c.name) !== c.type_text).map((c) => `column ${c.name} is ${have.get(c.name)}, the DDL says ${c.type_text}: retyping needs a human`),
+  ]
+  const props = Object.entries(table.properties).filter(([k, v]) => actual.properties?.[k] !== v)
+  if (blocked.length) return {object_type: 'table', full_name: table.full_name, action: 'blocked', diff: blocked}
+  if (!added.length && !props.length) return unchanged('table', table.full_name)
+  const statements = [
+    ...(added.length ? [`ALTER TABLE ${quoteName(table.full_name)} ADD COLUMNS (${added.map((c) => `${quoteName(c.name)} ${c.type_text.toUpperCase()}`).join(', ')})`] : []),
+    ...(props.length ? [`ALTER TABLE ${quoteName(table.full_name)} SET TBLPROPERTIES (${props.map(([k, v]) => `${sqlString(k)} = ${sqlString(v)}`).join(', ')})`] : []),
+  ]
+  return {
+    object_type: 'table',
+    full_name: table.full_name,
+    action: 'update',
+    diff: [...added.map((c) => `+ column ${c.name} ${c.type_text}`), ...props.map(([k, v]) => `property ${k}: ${actual.properties?.[k] ?? '(unset)'} -> ${v}`)],
+    apply: async (c) => {
+      for (const statement of statements) await run(statement)(c)
+    },
+  }
+}
+
+/** Property keys and values come from resources/, never from users; still, quote them safely. */
+function sqlString(value: string): string {
+  if (!/^[A-Za-z0-9_.:/ -]*$/.test(value)) throw new LakectlError(`Unsupported character in table property '${value}'.`)
+  return `'${value}'`
+}
+
+async function planData(ctx: ReconcileContext, data: DesiredData, tableExists: boolean, read: Read): Promise<PlannedAction> {
+  const names = data.columns.map((c) => c.name)
+  let existing = new Map<string, Record<string, unknown>>()
+  if (tableExists) {
+    const result = await read(() =>
+      runStatement(ctx.client, {statement: `SELECT ${names.map(quoteName).join(', ')} FROM ${quoteName(data.table)}`, warehouseId: ctx.warehouseId}),
+    )
+    existing = new Map(result.rows.map((r) => [String(r[data.key]), r]))
+  }
+  const same = (row: Record<string, string | null>, have: Record<string, unknown>) => names.every((n) => (row[n] ?? null) === (have[n] === null || have[n] === undefined ? null : String(have[n])))
+  const missing = data.rows.filter((r) => !existing.has(String(r[data.key])))
+  const changed = data.rows.filter((r) => existing.has(String(r[data.key])) && !same(r, existing.get(String(r[data.key]))!))
+  if (!missing.length && !changed.length) return unchanged('data', data.table)
+  const diff = [...(missing.length ? [`+ ${missing.length} rows`] : []), ...(changed.length ? [`~ ${changed.length} rows differ from resources/data`] : [])]
+  return {
+    object_type: 'data',
+    full_name: data.table,
+    action: existing.size ? 'update' : 'create',
+    diff,
+    apply: async (c) => {
+      // Changed rows are deleted then inserted again: plain statements both engines run the same way.
+      for (const rows of chunks(changed, ROWS_PER_STATEMENT)) {
+        const parameters = Object.fromEntries(rows.map((r, i) => [`k${i}`, r[data.key]]))
+        await runStatement(c, {statement: `DELETE FROM ${quoteName(data.table)} WHERE ${quoteName(data.key)} IN (${rows.map((_, i) => `:k${i}`).join(', ')})`, warehouseId: ctx.warehouseId, parameters})
+      }
+      for (const rows of chunks([...changed, ...missing], ROWS_PER_STATEMENT)) {
+        const parameters: Record<string, {value: string | null; type: string}> = {}
+        const tuples = rows.map((row, i) => `(${data.columns.map((col, j) => {
+          parameters[`r${i}c${j}`] = {value: row[col.name] ?? null, type: col.type_text.toUpperCase()}
+          return `:r${i}c${j}`
+        }).join(', ')})`)
+        await runStatement(c, {statement: `INSERT INTO ${quoteName(data.table)} (${names.map(quoteName).join(', ')}) VALUES ${tuples.join(', ')}`, warehouseId: ctx.warehouseId, parameters})
+      }
+    },
+  }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+async function planFiles(ctx: ReconcileContext, read: Read): Promise<PlannedAction[]> {
+  const {client, desired} = ctx
+  const present = new Set<string>()
+  const fileActions = await Promise.all(
+    desired.files.map(async (file): Promise<PlannedAction> => {
+      const exported = await read(() => client.find<{content?: string}>('/api/2.0/workspace/export', {path: file.path, format: 'SOURCE'}))
+      if (exported) present.add(file.path)
+      const same = exported && sha256(Buffer.from(exported.content ?? '', 'base64')) === sha256(file.content)
+      if (same) return unchanged('file', file.path)
+      return {object_type: 'file', full_name: file.path, action: exported ? 'update' : 'create', diff: [exported ? '~ content changed' : '+ upload'], apply: (c) => upload(c, file)}
+    }),
+  )
+  // A folder needs creating only when none of its files exists yet.
+  const directories = desired.directories
+    .filter((dir) => !desired.files.some((f) => f.path.startsWith(`${dir}/`) && present.has(f.path)))
+    .map((dir): PlannedAction => ({
+      object_type: 'directory',
+      full_name: dir,
+      action: 'create',
+      diff: [`+ folder ${dir}`],
+      apply: (c) => c.post('/api/2.0/workspace/mkdirs', {path: dir}, {idempotent: true}).then(() => undefined),
+    }))
+  return [...directories, ...fileActions]
+}
+
+function upload(client: DatabricksClient, file: DesiredFile): Promise<void> {
+  return client
+    .post('/api/2.0/workspace/import', {path: file.path, content: file.content.toString('base64'), format: 'AUTO', overwrite: true}, {idempotent: true})
+    .then(() => undefined)
+}
+
+async function planJobs(ctx: ReconcileContext, read: Read): Promise<PlannedAction[]> {
+  const {client, desired} = ctx
+  const all = await read(() => client.listAll<JobSummary>(`${JOBS}/list`, 'jobs', {limit: 100}))
+  const ours = all.filter((j) => j.settings?.tags?.lakectl_project === desired.project)
+  return Promise.all(
+    desired.jobs.map(async (job): Promise<PlannedAction> => {
+      const matches = ours.filter((j) => j.settings?.tags?.lakectl_layer === job.role)
+      const name = String(job.settings.name ?? job.role)
+      if (matches.length > 1) {
+        return {object_type: 'job', full_name: name, action: 'blocked', diff: [`${matches.length} jobs are tagged lakectl_layer=${job.role} (ids ${matches.map((m) => m.job_id).join(', ')}): delete all but one`]}
+      }
+      if (!matches.length) {
+        return {
+          object_type: 'job',
+          full_name: name,
+          action: 'create',
+          diff: [`+ job ${name}${isContinuous(job) ? ' (continuous, paused)' : ''}`],
+          // Not idempotent on the API side: guarded by the read above (no job carries these tags).
+          apply: (c) => c.post(`${JOBS}/create`, job.settings).then(() => undefined),
+        }
+      }
+      const current = await read(() => client.get<{job_id: number; settings: Record<string, unknown>}>(`${JOBS}/get`, {job_id: matches[0].job_id}))
+      const differences = diffSettings(withoutPause(job.settings), withoutPause(current.settings))
+      if (!differences.length) return unchanged('job', `${name} (${current.job_id})`)
+      return {
+        object_type: 'job',
+        full_name: `${name} (${current.job_id})`,
+        action: 'update',
+        diff: differences,
+        // A running stream stays running: the pause state is the user's, not the config's.
+        apply: (c) => c.post(`${JOBS}/reset`, {job_id: current.job_id, new_settings: keepPause(job.settings, current.settings)}, {idempotent: true}).then(() => undefined),
+      }
+    }),
+  )
+}
+
+function isContinuous(job: DesiredJob): boolean {
+  return Boolean(job.settings.continuous)
+}
+
+function withoutPause(settings: Record<string, unknown>): Record<string, unknown> {
+  const continuous = settings.continuous as Record<string, unknown> | undefined
+  if (!continuous) return settings
+  const {pause_status: _ignored, ...rest} = continuous
+  return {...settings, continuous: rest}
+}
+
+function keepPause(desired: Record<string, unknown>, actual: Record<string, unknown>): Record<string, unknown> {
+  const pause = (actual.continuous as {pause_status?: string} | undefined)?.pause_status
+  if (!desired.continuous || !pause) return desired
+  return {...desired, continuous: {...(desired.continuous as object), pause_status: pause}}
+}
+
+/**
+ * Fields of the desired settings that the actual ones lack or hold differently. Only what lakectl sets
+ * is compared: the server adds defaults of its own (format, email_notifications, run_as, ...).
+ */
+export function diffSettings(desired: unknown, actual: unknown, at = ''): string[] {
+  if (Array.isArray(desired)) {
+    if (!Array.isArray(actual) || actual.length !== desired.length) return [`${at}: ${short(actual)} -> ${short(desired)}`]
+    return desired.flatMap((d, i) => diffSettings(d, actual[i], `${at}[${i}]`))
+  }
+  if (desired && typeof desired === 'object') {
+    if (!actual || typeof actual !== 'object' || Array.isArray(actual)) return [`${at}: ${short(actual)} -> ${short(desired)}`]
+    return Object.entries(desired).flatMap(([k, v]) => diffSettings(v, (actual as Record<string, unknown>)[k], at ? `${at}.${k}` : k))
+  }
+  return desired === actual ? [] : [`${at}: ${short(actual)} -> ${short(desired)}`]
+}
+
+function short(value: unknown): string {
+  const text = value === undefined ? '(unset)' : JSON.stringify(value)
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
