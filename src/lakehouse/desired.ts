@@ -7,6 +7,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {RESOURCES_DIR} from '../config/load.js'
+import type {JobSettings} from '../databricks/jobs.js'
 import {type LakectlConfig, LAYERS, SCHEMAS, type SchemaName} from '../config/schema.js'
 import type {ResolvedTarget} from '../config/targets.js'
 import {desiredGrants, type DesiredGrants} from './grants.js'
@@ -35,7 +36,7 @@ export interface DesiredFile {
 export interface DesiredJob {
   /** The lakectl_layer tag value: bronze, silver, gold, backfill or train. */
   role: string
-  settings: Record<string, unknown>
+  settings: JobSettings
 }
 
 export interface DesiredData {
@@ -98,7 +99,7 @@ export function desiredState(config: LakectlConfig, target: ResolvedTarget, ware
     settings: renderJobTemplate(role, {
       ...values,
       trigger_seconds: role in config.streams ? config.streams[role as keyof typeof config.streams].trigger_seconds : 1,
-    }) as unknown as Record<string, unknown>,
+    }) as unknown as JobSettings,
   }))
   const data = REFERENCE_DATA.map(({table, file, key}) => {
     const spec = tables.find((t) => t.full_name === `${catalog}.${table}`)

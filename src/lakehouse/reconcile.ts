@@ -7,6 +7,7 @@ import pLimit from 'p-limit'
 import {LakectlError} from '../cli/errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {quoteName} from '../databricks/identifiers.js'
+import {createJob, getJob, type JobSettings, listProjectJobs, resetJob, TAG_ROLE} from '../databricks/jobs.js'
 import {runStatement} from '../databricks/sql.js'
 import {type DesiredData, type DesiredFile, type DesiredJob, type DesiredState, type DesiredTable, normalizeType, sha256} from './desired.js'
 import {actualGrants, describeGrantChanges, grantChanges, managedPrincipals, type PrivilegeAssignment} from './grants.js'
@@ -14,7 +15,6 @@ import {type PlannedAction, unchanged} from './plan.js'
 import type {LakectlConfig} from '../config/schema.js'
 
 const UC = '/api/2.1/unity-catalog'
-const JOBS = '/api/2.2/jobs'
 /** Rows per INSERT statement when loading reference data (each value is a statement parameter). */
 const ROWS_PER_STATEMENT = 100
 
@@ -30,11 +30,6 @@ interface TableInfo {
   name: string
   columns?: Array<{name: string; type_text?: string; type_name?: string}>
   properties?: Record<string, string>
-}
-
-interface JobSummary {
-  job_id: number
-  settings?: {name?: string; tags?: Record<string, string>}
 }
 
 export async function reconcile(ctx: ReconcileContext): Promise<PlannedAction[]> {
@@ -236,11 +231,10 @@ function upload(client: DatabricksClient, file: DesiredFile): Promise<void> {
 
 async function planJobs(ctx: ReconcileContext, read: Read): Promise<PlannedAction[]> {
   const {client, desired} = ctx
-  const all = await read(() => client.listAll<JobSummary>(`${JOBS}/list`, 'jobs', {limit: 100}))
-  const ours = all.filter((j) => j.settings?.tags?.lakectl_project === desired.project)
+  const ours = await read(() => listProjectJobs(client, desired.project))
   return Promise.all(
     desired.jobs.map(async (job): Promise<PlannedAction> => {
-      const matches = ours.filter((j) => j.settings?.tags?.lakectl_layer === job.role)
+      const matches = ours.filter((j) => j.settings?.tags?.[TAG_ROLE] === job.role)
       const name = String(job.settings.name ?? job.role)
       if (matches.length > 1) {
         return {object_type: 'job', full_name: name, action: 'blocked', diff: [`${matches.length} jobs are tagged lakectl_layer=${job.role} (ids ${matches.map((m) => m.job_id).join(', ')}): delete all but one`]}
@@ -252,10 +246,10 @@ async function planJobs(ctx: ReconcileContext, read: Read): Promise<PlannedActio
           action: 'create',
           diff: [`+ job ${name}${isContinuous(job) ? ' (continuous, paused)' : ''}`],
           // Not idempotent on the API side: guarded by the read above (no job carries these tags).
-          apply: (c) => c.post(`${JOBS}/create`, job.settings).then(() => undefined),
+          apply: (c) => createJob(c, job.settings).then(() => undefined),
         }
       }
-      const current = await read(() => client.get<{job_id: number; settings: Record<string, unknown>}>(`${JOBS}/get`, {job_id: matches[0].job_id}))
+      const current = await read(() => getJob(client, matches[0].job_id))
       const differences = diffSettings(withoutPause(job.settings), withoutPause(current.settings))
       if (!differences.length) return unchanged('job', `${name} (${current.job_id})`)
       return {
@@ -264,7 +258,7 @@ async function planJobs(ctx: ReconcileContext, read: Read): Promise<PlannedActio
         action: 'update',
         diff: differences,
         // A running stream stays running: the pause state is the user's, not the config's.
-        apply: (c) => c.post(`${JOBS}/reset`, {job_id: current.job_id, new_settings: keepPause(job.settings, current.settings)}, {idempotent: true}).then(() => undefined),
+        apply: (c) => resetJob(c, current.job_id, keepPause(job.settings, current.settings)),
       }
     }),
   )
@@ -274,17 +268,16 @@ function isContinuous(job: DesiredJob): boolean {
   return Boolean(job.settings.continuous)
 }
 
-function withoutPause(settings: Record<string, unknown>): Record<string, unknown> {
-  const continuous = settings.continuous as Record<string, unknown> | undefined
-  if (!continuous) return settings
-  const {pause_status: _ignored, ...rest} = continuous
+function withoutPause(settings: JobSettings): JobSettings {
+  if (!settings.continuous) return settings
+  const {pause_status: _ignored, ...rest} = settings.continuous
   return {...settings, continuous: rest}
 }
 
-function keepPause(desired: Record<string, unknown>, actual: Record<string, unknown>): Record<string, unknown> {
-  const pause = (actual.continuous as {pause_status?: string} | undefined)?.pause_status
+function keepPause(desired: JobSettings, actual: JobSettings): JobSettings {
+  const pause = actual.continuous?.pause_status
   if (!desired.continuous || !pause) return desired
-  return {...desired, continuous: {...(desired.continuous as object), pause_status: pause}}
+  return {...desired, continuous: {...desired.continuous, pause_status: pause}}
 }
 
 /**

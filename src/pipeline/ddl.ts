@@ -105,7 +105,7 @@ class TokenReader {
   }
 
   keywords(...words: string[]): void {
-    for (const word of words) this.next(this.peek()?.kind === 'symbol' ? 'symbol' : 'word', word)
+    for (const word of words) this.next('word', word)
   }
 
   /** Items separated by commas inside parentheses. */
@@ -138,9 +138,7 @@ export function parseTableDdl(sql: string, file: string): TableSpec {
     } else if (reader.accept('COMMENT')) {
       spec.comment = reader.next('string')
     } else if (reader.accept('TBLPROPERTIES')) {
-      for (const [key, value] of reader.list(() => [reader.next('string'), (reader.next('symbol', '='), reader.next('string'))] as const)) {
-        spec.properties[key] = value
-      }
+      for (const [key, value] of reader.list(() => parseProperty(reader))) spec.properties[key] = value
     } else {
       throw new Error(`${file}: unexpected '${reader.peek()?.text}' after the column list`)
     }
@@ -150,6 +148,12 @@ export function parseTableDdl(sql: string, file: string): TableSpec {
     if (!names.has(column)) throw new Error(`${file}: partition column ${column} is not a column of the table`)
   }
   return spec
+}
+
+function parseProperty(reader: TokenReader): [string, string] {
+  const key = reader.next('string')
+  reader.next('symbol', '=')
+  return [key, reader.next('string')]
 }
 
 function parseColumn(reader: TokenReader): ColumnSpec {

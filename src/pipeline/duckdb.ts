@@ -1,0 +1,85 @@
+/**
+ * Makes a DuckDB connection able to run the pipeline SQL: UTC session time zone, the macros that give
+ * Spark's function names their Spark meaning (resources/sql/duckdb_macros.sql) and the two sentiment
+ * functions the Silver SQL calls. DuckDB itself is imported lazily: only the local engine needs it.
+ */
+import type {DuckDBConnection, DuckDBDataChunk, DuckDBVector} from '@duckdb/node-api'
+
+import {readResource} from './resources.js'
+
+/** A sentiment model as the pipeline sees it: P(positive) in [0, 1] per text, NULL for no score. */
+export interface SentimentScorer {
+  version: string
+  score(texts: Array<string | null>): Array<number | null>
+}
+
+export async function preparePipelineConnection(connection: DuckDBConnection, scorer: SentimentScorer | null): Promise<void> {
+  await setUtc(connection)
+  await installMacros(connection)
+  await registerSentimentFunctions(connection, scorer)
+}
+
+/** Spark runs with spark.sql.session.timeZone = UTC; dates, hours and timestamp casts depend on it. */
+export async function setUtc(connection: DuckDBConnection): Promise<void> {
+  await connection.run(`SET TimeZone = 'UTC'`)
+}
+
+/**
+ * Creates the macros in the connection's default database, so every connection of the instance that
+ * uses the same default database sees them.
+ */
+export async function installMacros(connection: DuckDBConnection): Promise<void> {
+  await connection.run(readResource('sql', 'duckdb_macros.sql'))
+}
+
+/**
+ * Registers `sentiment_score(text) -> DOUBLE` and `sentiment_model_version() -> VARCHAR` over the scorer
+ * (NULL scores and version when scorer is null). Functions live in the instance's catalog: every
+ * connection sees them. To switch models, call this again with the new scorer: registering a function
+ * of the same name replaces it for the whole instance (measured with @duckdb/node-api 1.5.6), and the
+ * next statement uses the new model. Run the switch between batches, not during one.
+ */
+export async function registerSentimentFunctions(connection: DuckDBConnection, scorer: SentimentScorer | null): Promise<void> {
+  const {DuckDBScalarFunction, DOUBLE, VARCHAR} = await import('@duckdb/node-api')
+  connection.registerScalarFunction(
+    DuckDBScalarFunction.create({
+      name: 'sentiment_score',
+      returnType: DOUBLE,
+      parameterTypes: [VARCHAR],
+      mainFunction: (_info, input, output) => writeScores(scorer, input, output),
+    }),
+  )
+  connection.registerScalarFunction(
+    DuckDBScalarFunction.create({
+      name: 'sentiment_model_version',
+      returnType: VARCHAR,
+      mainFunction: (_info, input, output) => {
+        for (let row = 0; row < input.rowCount; row++) output.setItem(row, scorer?.version ?? null)
+        output.flush()
+      },
+    }),
+  )
+}
+
+/** Scores one chunk (up to 2,048 rows) in one call; the model never sees NULL or empty texts. */
+function writeScores(scorer: SentimentScorer | null, input: DuckDBDataChunk, output: DuckDBVector): void {
+  const texts = input.getColumnVector(0)
+  const rows: number[] = []
+  const batch: string[] = []
+  for (let row = 0; row < input.rowCount; row++) {
+    const text = texts.getItem(row) as string | null
+    if (scorer && text) {
+      rows.push(row)
+      batch.push(text)
+    } else {
+      output.setItem(row, null)
+    }
+  }
+  const scores = batch.length > 0 ? scorer!.score(batch) : []
+  if (scores.length !== batch.length) throw new Error(`the sentiment model returned ${scores.length} scores for ${batch.length} texts`)
+  scores.forEach((score, i) => {
+    if (score !== null && !(score >= 0 && score <= 1)) throw new Error(`the sentiment model returned ${score}, outside [0, 1]`)
+    output.setItem(rows[i], score)
+  })
+  output.flush()
+}
