@@ -32,6 +32,8 @@ export abstract class LakectlCommand<T extends typeof Command, R> extends Comman
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
+  /** Every positional argument (commands with `strict = false` take several). */
+  protected positional!: string[]
   protected out!: Output
   /** Aborted on Ctrl-C: every request and wait listens to it. */
   protected readonly abort = new AbortController()
@@ -48,7 +50,7 @@ export abstract class LakectlCommand<T extends typeof Command, R> extends Comman
   override async init(): Promise<void> {
     await super.init()
     const ctor = this.ctor as typeof LakectlCommand
-    const {args, flags} = await this.parse({
+    const {args, argv, flags} = await this.parse({
       flags: ctor.flags,
       baseFlags: ctor.baseFlags,
       args: ctor.args,
@@ -56,6 +58,7 @@ export abstract class LakectlCommand<T extends typeof Command, R> extends Comman
     })
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
+    this.positional = argv.map(String)
     this.out = await Output.create({json: this.flags.json, noColor: this.flags['no-color'], noInput: this.flags['no-input']})
     process.on('SIGINT', this.onInterrupt)
   }

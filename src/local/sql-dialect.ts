@@ -7,13 +7,14 @@
  * into a structured translation that the statement executor applies.
  */
 
-export class SqlDialectError extends Error {
+/** A statement error as Databricks reports it (an analysis or syntax error with its SQLSTATE). */
+export class SqlError extends Error {
   constructor(
     message: string,
     readonly sqlState = '42601',
   ) {
     super(message)
-    this.name = 'SqlDialectError'
+    this.name = 'SqlError'
   }
 }
 
@@ -71,7 +72,7 @@ export function tokenize(sql: string): Token[] {
       let value = ''
       let j = i + 1
       for (;;) {
-        if (j >= sql.length) throw new SqlDialectError('Syntax error: unclosed backtick identifier.')
+        if (j >= sql.length) throw new SqlError('Syntax error: unclosed backtick identifier.')
         if (sql[j] === '`') {
           if (sql[j + 1] !== '`') break
           j++
@@ -123,7 +124,7 @@ function skipBlockComment(sql: string, start: number): number {
       i++
     }
   }
-  throw new SqlDialectError('Syntax error: unclosed comment.')
+  throw new SqlError('Syntax error: unclosed comment.')
 }
 
 function readString(sql: string, start: number, raw: boolean): {value: string; end: number} {
@@ -155,7 +156,7 @@ function readString(sql: string, start: number, raw: boolean): {value: string; e
     value += ch
     i++
   }
-  throw new SqlDialectError('Syntax error: unclosed string literal.')
+  throw new SqlError('Syntax error: unclosed string literal.')
 }
 
 /** `:name` is a parameter unless it continues a name or closes an expression (`col:key`, `x::int`). */
@@ -215,8 +216,8 @@ export interface TranslateOptions {
 export function translate(sql: string, options: TranslateOptions = {}): Translation {
   const tokens = tokenize(sql)
   while (tokens.length > 0 && isPunct(tokens[tokens.length - 1], ';')) tokens.pop()
-  if (tokens.length === 0) throw new SqlDialectError('Syntax error: the statement is empty.')
-  if (tokens.some((token) => isPunct(token, ';'))) throw new SqlDialectError('Only one statement can be executed at a time.')
+  if (tokens.length === 0) throw new SqlError('Syntax error: the statement is empty.')
+  if (tokens.some((token) => isPunct(token, ';'))) throw new SqlError('Only one statement can be executed at a time.')
   return new Translator(tokens, options.parameters ?? {}).statement()
 }
 
@@ -225,7 +226,7 @@ export function sparkTypeToDuckDb(typeText: string): string {
   const tokens = tokenize(typeText)
   const translator = new Translator(tokens, {})
   const type = translator.type()
-  if (!translator.atEnd()) throw new SqlDialectError(`Unsupported type '${typeText}'.`)
+  if (!translator.atEnd()) throw new SqlError(`Unsupported type '${typeText}'.`)
   return type
 }
 
@@ -348,9 +349,9 @@ class Translator {
     if (!this.atEnd()) throw this.syntaxError('unexpected input')
   }
 
-  private syntaxError(problem: string): SqlDialectError {
+  private syntaxError(problem: string): SqlError {
     const token = this.peek()
-    return new SqlDialectError(`[PARSE_SYNTAX_ERROR] Syntax error at or near ${token ? `'${token.text}'` : 'end of input'}: ${problem}.`)
+    return new SqlError(`[PARSE_SYNTAX_ERROR] Syntax error at or near ${token ? `'${token.text}'` : 'end of input'}: ${problem}.`)
   }
 
   private identifier(): string {
@@ -370,7 +371,7 @@ class Translator {
   private qualifiedName(maxParts = 3): string[] {
     const parts = [this.identifier().toLowerCase()]
     while (this.acceptPunct('.')) parts.push(this.identifier().toLowerCase())
-    if (parts.length > maxParts) throw new SqlDialectError(`The name '${parts.join('.')}' has too many parts.`)
+    if (parts.length > maxParts) throw new SqlError(`The name '${parts.join('.')}' has too many parts.`)
     return parts
   }
 
@@ -475,7 +476,7 @@ class Translator {
 
   private renderParameter(name: string): string {
     const sparkType = this.parameters[name]
-    if (sparkType === undefined) throw new SqlDialectError(`[UNBOUND_SQL_PARAMETER] Found the unbound parameter: ${name}.`, '42P02')
+    if (sparkType === undefined) throw new SqlError(`[UNBOUND_SQL_PARAMETER] Found the unbound parameter: ${name}.`, '42P02')
     this.usedParameters.add(name)
     const duckType = sparkTypeToDuckDb(sparkType)
     // Values arrive as strings; TIMESTAMP goes through TIMESTAMPTZ so an offset in the value is honoured.
@@ -614,7 +615,7 @@ class Translator {
         this.pos = this.tokens.length
       } else throw this.syntaxError('unsupported clause in CREATE TABLE')
     }
-    if (!columns && query === undefined) throw new SqlDialectError('CREATE TABLE needs a column list or AS query.')
+    if (!columns && query === undefined) throw new SqlError('CREATE TABLE needs a column list or AS query.')
     const head = `CREATE ${orReplace ? 'OR REPLACE ' : ''}TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${table.map(quoteIdentifier).join('.')}`
     const sql = `${head}${columns ? ` (${columns.join(', ')})` : ''}${query === undefined ? '' : ` AS ${query}`}`
     return {

@@ -80,7 +80,7 @@ describe('DatabricksClient', () => {
     expect(await client().get('/g')).toEqual({fine: true})
     script.set('/post', ['reset', {status: 200, body: {}}])
     seen.length = 0
-    const error = await client().post('/post', {a: 1}).catch((e: ConnectionError) => e)
+    const error = (await client().post('/post', {a: 1}).catch((e: unknown) => e)) as ConnectionError
     expect(error).toBeInstanceOf(ConnectionError)
     expect(error.code).toBe('ECONNRESET')
     expect(seen.filter((r) => r.url === '/post')).toHaveLength(1)

@@ -15,7 +15,7 @@ import {databricksType} from '../engine/types.js'
 import {alreadyExists, ApiError, invalidParameter, notFound} from '../http/errors.js'
 import {paginate, type Page, type PageRequest} from '../http/input.js'
 import {LOCAL_USER_NAME} from '../identity.js'
-import {sparkTypeToDuckDb, SqlDialectError} from '../sql-dialect.js'
+import {sparkTypeToDuckDb, SqlError} from '../sql-dialect.js'
 import type {ObjectMeta, StateStore, StoredState, TableMeta} from '../store.js'
 
 /** The schema every new catalog gets, and where unqualified tables go after `USE CATALOG`. */
@@ -195,6 +195,10 @@ export class UnityCatalog {
       })
     }
     return keys.map((key) => table[key]) as StoredState[K][string][]
+  }
+
+  metaExists(kind: 'catalogs' | 'schemas' | 'tables', key: string): boolean {
+    return key in this.store.state[kind]
   }
 
   /** Records metadata for an object just created (replacing any stale entry of the same name). */
@@ -590,7 +594,7 @@ function duckTypeOfColumn(column: ColumnInput): string {
   try {
     if (column.type_text) return sparkTypeToDuckDb(column.type_text)
   } catch (error) {
-    if (error instanceof SqlDialectError) throw invalidParameter(`Column '${column.name}': unsupported type_text '${column.type_text}'.`)
+    if (error instanceof SqlError) throw invalidParameter(`Column '${column.name}': unsupported type_text '${column.type_text}'.`)
     throw error
   }
   const name = column.type_name?.toUpperCase()

@@ -1,0 +1,46 @@
+/** What `stream start`, `stop` and `restart` share: layer arguments, waiting, and rendering. */
+import {Args, Flags} from '@oclif/core'
+
+import type {Layer} from '../config/schema.js'
+import type {LayerChange, WaitOptions} from '../streams/control.js'
+import {parseLayers} from '../streams/layers.js'
+import type {Output} from './output.js'
+
+export const layerArgs = {layers: Args.string({description: 'bronze, silver and/or gold (default: all).', required: false})}
+
+export const waitFlags = {
+  wait: Flags.boolean({description: 'Wait until each layer reached its state (--no-wait to return at once).', default: true, allowNo: true}),
+  timeout: Flags.integer({description: 'Seconds to wait per layer before exiting 8.', default: 300, min: 1}),
+}
+
+export interface StreamChangeResult {
+  layers: LayerChange[]
+}
+
+export function layersFrom(positional: readonly string[]): Layer[] {
+  return parseLayers(positional)
+}
+
+export async function waitOptions(out: Output, flags: {wait: boolean; timeout: number}): Promise<WaitOptions & {done(): void}> {
+  const progress = await out.progress('')
+  return {
+    wait: flags.wait,
+    timeoutSeconds: flags.timeout,
+    onState: (layer, state) => progress.update(`${layer}: ${state}`),
+    onWarning: (message) => out.warn(message),
+    done: () => progress.stop(),
+  }
+}
+
+const SENTENCES: Record<LayerChange['action'], string> = {
+  started: 'started',
+  stopped: 'stopped',
+  already_running: 'already running (nothing to do)',
+  already_stopped: 'already stopped (nothing to do)',
+  requested: 'requested (not waiting)',
+}
+
+export function renderChanges(out: Output, result: StreamChangeResult, next: string): void {
+  for (const c of result.layers) out.print(`${c.layer.padEnd(6)} ${SENTENCES[c.action]}${c.run_id ? `: job ${c.job_id}, run ${c.run_id}` : `: job ${c.job_id}`}`)
+  out.print(`Next: ${next}`)
+}

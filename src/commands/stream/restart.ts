@@ -1,0 +1,29 @@
+import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {layerArgs, layersFrom, renderChanges, type StreamChangeResult, waitFlags, waitOptions} from '../../cli/stream-command.js'
+import {startLayers, stopLayers} from '../../streams/control.js'
+
+export default class StreamRestart extends LakectlCommand<typeof StreamRestart, StreamChangeResult> {
+  static summary = 'Stop, then start the streaming jobs.'
+  static description = EXIT_CODES_HELP
+  static strict = false
+  static args = layerArgs
+  static flags = waitFlags
+
+  async execute(): Promise<StreamChangeResult> {
+    const layers = layersFrom(this.positional)
+    const client = await this.client()
+    const {project} = this.settings.config
+    const wait = await waitOptions(this.out, {...this.flags, wait: true})
+    try {
+      const stopped = await stopLayers(client, project, layers, wait)
+      const started = await startLayers(client, project, layers, {...wait, wait: this.flags.wait})
+      return {layers: [...stopped, ...started]}
+    } finally {
+      wait.done()
+    }
+  }
+
+  render(result: StreamChangeResult): void {
+    renderChanges(this.out, result, 'lakectl stream status')
+  }
+}

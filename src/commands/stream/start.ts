@@ -1,0 +1,31 @@
+import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {layerArgs, layersFrom, renderChanges, type StreamChangeResult, waitFlags, waitOptions} from '../../cli/stream-command.js'
+import {startLayers} from '../../streams/control.js'
+
+export default class StreamStart extends LakectlCommand<typeof StreamStart, StreamChangeResult> {
+  static summary = 'Start the Bronze, Silver and Gold streaming jobs (in that order).'
+  static description = `Unpauses each continuous job and waits until its run is RUNNING. A layer that already runs is left
+alone; starting a layer whose upstream is stopped warns.
+
+${EXIT_CODES_HELP}`
+
+  static examples = ['<%= config.bin %> stream start', '<%= config.bin %> stream start silver gold --timeout 120', '<%= config.bin %> stream start --no-wait --json']
+  static strict = false
+  static args = layerArgs
+  static flags = waitFlags
+
+  async execute(): Promise<StreamChangeResult> {
+    const layers = layersFrom(this.positional)
+    const client = await this.client()
+    const wait = await waitOptions(this.out, this.flags)
+    try {
+      return {layers: await startLayers(client, this.settings.config.project, layers, wait)}
+    } finally {
+      wait.done()
+    }
+  }
+
+  render(result: StreamChangeResult): void {
+    renderChanges(this.out, result, 'lakectl stream status')
+  }
+}

@@ -1,0 +1,86 @@
+import {Flags} from '@oclif/core'
+
+import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {ExitCode, InterruptedError} from '../../cli/errors.js'
+import {formatDuration} from '../../cli/output.js'
+import {layerArgs, layersFrom} from '../../cli/stream-command.js'
+import {resolveWarehouse} from '../../databricks/warehouses.js'
+import {type LayerStatus, streamStatus, type StreamStatus, statusProblems} from '../../streams/status.js'
+
+export default class StreamStatusCommand extends LakectlCommand<typeof StreamStatusCommand, StreamStatus> {
+  static summary = 'Show each layer: state, run, uptime, last batch, rows/s, offsets and seconds behind, health.'
+  static description = `Health compares seconds behind with the lag SLO of lakectl.yaml: OK, WARN (above warn_ratio of
+the SLO) or BREACH. --check exits 3 when a layer is not running or breaches its SLO. --watch
+redraws every --interval seconds on a terminal and prints plain blocks otherwise; Ctrl-C ends it.
+
+${EXIT_CODES_HELP}`
+
+  static examples = ['<%= config.bin %> stream status', '<%= config.bin %> stream status --check --json', '<%= config.bin %> stream status --watch --interval 2']
+  static strict = false
+  static args = layerArgs
+  static flags = {
+    watch: Flags.boolean({description: 'Refresh until Ctrl-C.'}),
+    interval: Flags.integer({description: 'Seconds between refreshes with --watch.', default: 5, min: 1}),
+    check: Flags.boolean({description: 'Exit 3 when a layer is not running or breaches its lag SLO.'}),
+  }
+
+  async execute(): Promise<StreamStatus> {
+    const layers = layersFrom(this.positional)
+    const client = await this.client()
+    const {target, config} = this.settings
+    const warehouse = await resolveWarehouse(client, target.warehouse)
+    const read = () => streamStatus(client, {config, target: target.name, catalog: target.catalog, warehouseId: warehouse.id, layers})
+    let status = await read()
+    if (!this.flags.watch || this.out.json) return status
+    try {
+      for (;;) {
+        this.out.redraw(await this.block(status))
+        await client.sleep(this.flags.interval * 1000)
+        status = await read()
+      }
+    } catch (error) {
+      // Ctrl-C is how a watch ends.
+      if (error instanceof InterruptedError) return status
+      throw error
+    }
+  }
+
+  protected exitCodeFor(status: StreamStatus): number {
+    return this.flags.check && statusProblems(status).length ? ExitCode.checkFailed : ExitCode.ok
+  }
+
+  async render(status: StreamStatus): Promise<void> {
+    if (this.flags.watch) return
+    this.out.print(await this.block(status))
+    const problems = statusProblems(status)
+    if (this.flags.check && problems.length) for (const p of problems) this.out.info(`check failed: ${p}`)
+  }
+
+  private async block(status: StreamStatus): Promise<string> {
+    const s = this.out.style
+    const health = (l: LayerStatus) => ({OK: s.green('OK'), WARN: s.yellow('WARN'), BREACH: s.red('BREACH'), STOPPED: s.dim('-')})[l.health]
+    const table = await this.out.renderTable(status.layers, [
+      {header: 'LAYER', value: (l) => l.layer},
+      {header: 'STATE', value: (l) => l.state},
+      {header: 'JOB', value: (l) => l.job_id},
+      {header: 'RUN', value: (l) => l.run_id},
+      {header: 'UPTIME', value: (l) => (l.uptime_seconds === null ? null : formatDuration(l.uptime_seconds * 1000))},
+      {header: 'LAST BATCH', value: (l) => (l.last_batch_at ? this.out.time(Date.parse(l.last_batch_at), Date.parse(status.checked_at)) : null)},
+      {header: 'IN ROWS/S', value: (l) => l.input_rows_per_second, align: 'right'},
+      {header: 'OUT ROWS/S', value: (l) => l.processed_rows_per_second, align: 'right'},
+      {header: 'BEHIND', value: (l) => l.offsets_behind, align: 'right'},
+      {header: 'LAG S', value: (l) => l.seconds_behind, align: 'right'},
+      {header: 'HEALTH', value: health},
+      ...(this.out.stdoutIsTTY ? [{header: 'TREND', value: (l: LayerStatus) => sparkline(l.recent_rows_per_second)}] : []),
+    ])
+    const failures = status.layers.filter((l) => l.failure).map((l) => `${l.layer} failed: ${l.failure}`)
+    return [`Streams of ${status.target} (catalog ${status.catalog}) at ${status.checked_at}`, table, ...failures].join('\n')
+  }
+}
+
+const BARS = '▁▂▃▄▅▆▇█'
+function sparkline(values: number[]): string {
+  if (!values.length) return ''
+  const max = Math.max(...values, 1)
+  return values.map((v) => BARS[Math.min(BARS.length - 1, Math.floor((v / max) * (BARS.length - 1)))]).join('')
+}

@@ -1,0 +1,31 @@
+import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {layerArgs, layersFrom, renderChanges, type StreamChangeResult, waitFlags, waitOptions} from '../../cli/stream-command.js'
+import {stopLayers} from '../../streams/control.js'
+
+export default class StreamStop extends LakectlCommand<typeof StreamStop, StreamChangeResult> {
+  static summary = 'Stop the streaming jobs (gold, silver, bronze: downstream first).'
+  static description = `Pauses each continuous job, cancels its active run and waits until no run is active.
+Checkpoints are kept: the next start resumes where this one stopped.
+
+${EXIT_CODES_HELP}`
+
+  static examples = ['<%= config.bin %> stream stop', '<%= config.bin %> stream stop gold']
+  static strict = false
+  static args = layerArgs
+  static flags = waitFlags
+
+  async execute(): Promise<StreamChangeResult> {
+    const layers = layersFrom(this.positional)
+    const client = await this.client()
+    const wait = await waitOptions(this.out, this.flags)
+    try {
+      return {layers: await stopLayers(client, this.settings.config.project, layers, wait)}
+    } finally {
+      wait.done()
+    }
+  }
+
+  render(result: StreamChangeResult): void {
+    renderChanges(this.out, result, 'lakectl stream start')
+  }
+}

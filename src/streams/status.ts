@@ -1,0 +1,163 @@
+/**
+ * Per-layer status: job and run state from the Jobs API, throughput and lag from ops.stream_progress,
+ * health against the lag SLO of the config.
+ */
+import type {Layer, LakectlConfig} from '../config/schema.js'
+import type {DatabricksClient} from '../databricks/client.js'
+import {quoteName} from '../databricks/identifiers.js'
+import {activeRuns, type Job, latestRuns, listProjectJobs, type Run, TAG_ROLE} from '../databricks/jobs.js'
+import {ApiError} from '../databricks/errors.js'
+import {runStatement, SqlError} from '../databricks/sql.js'
+
+export type LayerState = 'RUNNING' | 'STARTING' | 'STOPPING' | 'STOPPED' | 'FAILED' | 'NOT_DEPLOYED'
+export type Health = 'OK' | 'WARN' | 'BREACH' | 'STOPPED'
+
+export interface LayerStatus {
+  layer: Layer
+  job_id: number | null
+  state: LayerState
+  run_id: number | null
+  uptime_seconds: number | null
+  last_batch_at: string | null
+  last_batch_id: number | null
+  input_rows_per_second: number | null
+  processed_rows_per_second: number | null
+  /** Bronze: Kafka records not yet read; Silver/Gold: upstream rows not yet processed. */
+  offsets_behind: number | null
+  seconds_behind: number | null
+  slo_seconds: number
+  health: Health
+  failure: string | null
+  /** Processed rows/s of the latest batches, oldest first (for a sparkline). */
+  recent_rows_per_second: number[]
+}
+
+export interface StreamStatus {
+  target: string
+  catalog: string
+  checked_at: string
+  layers: LayerStatus[]
+}
+
+interface ProgressRow {
+  stream: string
+  batch_id: number
+  trigger_ts: string
+  input_rows_per_second: number | null
+  processed_rows_per_second: number | null
+  offsets_behind_latest: number | null
+  ingest_lag_seconds: number | null
+  recorded_at: string
+  n: number
+}
+
+const RECENT_BATCHES = 20
+
+export async function streamStatus(
+  client: DatabricksClient,
+  options: {config: LakectlConfig; target: string; catalog: string; warehouseId: string; layers: readonly Layer[]; now?: number},
+): Promise<StreamStatus> {
+  const now = options.now ?? Date.now()
+  const jobs = await listProjectJobs(client, options.config.project)
+  const [progress, layers] = await Promise.all([
+    readProgress(client, options.catalog, options.warehouseId),
+    Promise.all(options.layers.map((layer) => jobState(client, layer, jobs.filter((j) => j.settings.tags?.[TAG_ROLE] === layer)[0], now))),
+  ])
+  return {
+    target: options.target,
+    catalog: options.catalog,
+    checked_at: new Date(now).toISOString(),
+    layers: layers.map((l) => withMetrics(l, progress.filter((p) => p.stream === l.layer), options.config, now)),
+  }
+}
+
+type JobPart = Pick<LayerStatus, 'layer' | 'job_id' | 'state' | 'run_id' | 'uptime_seconds' | 'failure'>
+
+async function jobState(client: DatabricksClient, layer: Layer, job: Job | undefined, now: number): Promise<JobPart> {
+  if (!job) return {layer, job_id: null, state: 'NOT_DEPLOYED', run_id: null, uptime_seconds: null, failure: null}
+  const [active] = await activeRuns(client, job.job_id)
+  const unpaused = job.settings.continuous?.pause_status === 'UNPAUSED'
+  if (active) {
+    const life = active.state.life_cycle_state
+    const state: LayerState = life === 'RUNNING' ? 'RUNNING' : life === 'TERMINATING' ? 'STOPPING' : 'STARTING'
+    return {layer, job_id: job.job_id, state, run_id: active.run_id, uptime_seconds: uptime(active, now), failure: null}
+  }
+  const [latest] = await latestRuns(client, job.job_id)
+  const failed = latest && isFailure(latest)
+  const failure = failed ? latest.state.state_message || latest.status?.termination_details?.message || latest.state.result_state || null : null
+  const state: LayerState = failed ? 'FAILED' : unpaused ? 'STARTING' : 'STOPPED'
+  return {layer, job_id: job.job_id, state, run_id: latest?.run_id ?? null, uptime_seconds: null, failure}
+}
+
+function isFailure(run: Run): boolean {
+  return ['FAILED', 'TIMEDOUT'].includes(run.state.result_state ?? '') || run.state.life_cycle_state === 'INTERNAL_ERROR'
+}
+
+function uptime(run: Run, now: number): number | null {
+  return run.start_time ? Math.max(0, Math.round((now - run.start_time) / 1000)) : null
+}
+
+async function readProgress(client: DatabricksClient, catalog: string, warehouseId: string): Promise<ProgressRow[]> {
+  const table = quoteName(`${catalog}.ops.stream_progress`)
+  try {
+    const result = await runStatement<ProgressRow>(client, {
+      statement: `SELECT stream, batch_id, trigger_ts, input_rows_per_second, processed_rows_per_second, offsets_behind_latest, ingest_lag_seconds, recorded_at, n
+FROM (SELECT *, row_number() OVER (PARTITION BY stream ORDER BY recorded_at DESC, batch_id DESC) AS n FROM ${table}) AS latest
+WHERE n <= :recent ORDER BY stream, n`,
+      warehouseId,
+      parameters: {recent: {value: RECENT_BATCHES, type: 'INT'}},
+    })
+    return result.rows
+  } catch (error) {
+    // Before bootstrap there is no progress table: status still shows the jobs.
+    if (error instanceof SqlError || (error instanceof ApiError && error.notFound)) return []
+    throw error
+  }
+}
+
+function withMetrics(part: JobPart, rows: ProgressRow[], config: LakectlConfig, now: number): LayerStatus {
+  const slo = config.slo.lag_seconds[part.layer]
+  const last = rows[0]
+  let secondsBehind: number | null = null
+  if (last) {
+    const backlog = (last.offsets_behind_latest ?? 0) > 0
+    const sinceLast = Math.max(0, (now - Date.parse(last.recorded_at)) / 1000)
+    // With a backlog the layer falls further behind until its next batch lands.
+    secondsBehind = round((last.ingest_lag_seconds ?? 0) + (backlog ? sinceLast : 0))
+  }
+  const running = part.state === 'RUNNING'
+  let health: Health = 'STOPPED'
+  if (running) {
+    health = secondsBehind === null || secondsBehind <= slo * config.slo.warn_ratio ? 'OK' : secondsBehind <= slo ? 'WARN' : 'BREACH'
+  }
+  return {
+    ...part,
+    last_batch_at: last ? new Date(Date.parse(last.recorded_at)).toISOString() : null,
+    last_batch_id: last?.batch_id ?? null,
+    input_rows_per_second: last ? round(average(rows.slice(0, 5).map((r) => r.input_rows_per_second))) : null,
+    processed_rows_per_second: last ? round(average(rows.slice(0, 5).map((r) => r.processed_rows_per_second))) : null,
+    offsets_behind: last?.offsets_behind_latest ?? null,
+    seconds_behind: secondsBehind,
+    slo_seconds: slo,
+    health,
+    recent_rows_per_second: rows.map((r) => round(r.processed_rows_per_second ?? 0)).reverse(),
+  }
+}
+
+function average(values: Array<number | null>): number {
+  const present = values.filter((v): v is number => typeof v === 'number')
+  return present.length ? present.reduce((a, b) => a + b, 0) / present.length : 0
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10
+}
+
+/** --check: every layer running and within its SLO. */
+export function statusProblems(status: StreamStatus): string[] {
+  return status.layers.flatMap((l) => {
+    if (l.state !== 'RUNNING') return [`${l.layer} is ${l.state}${l.failure ? `: ${l.failure}` : ''}`]
+    if (l.health === 'BREACH') return [`${l.layer} is ${l.seconds_behind}s behind (SLO ${l.slo_seconds}s)`]
+    return []
+  })
+}
