@@ -4,7 +4,7 @@
  */
 
 const NEGATORS = new Set(['not', 'no', 'never', 'nor', 'cannot', 'without'])
-export const NEGATION_PREFIX = 'not_'
+const NEGATION_PREFIX = 'not_'
 // These end a negation scope and a bigram chain.
 const CLAUSE_BREAKS = new Set([...'.,;:!?()'].map((char) => char.charCodeAt(0)))
 const APOSTROPHE = 0x27

@@ -4,8 +4,8 @@
  *
  * Why logistic regression rather than naive Bayes: its probabilities are far better calibrated, and
  * sentiment_score is read as a probability (the neutral band 0.4..0.6, averages in Gold, log_loss);
- * naive Bayes pushes nearly every review to 0 or 1. It is also the model train.py fits on Databricks
- * (scikit-learn, same features, same C), so local and Databricks versions mean the same thing.
+ * naive Bayes is overconfident, pushing most reviews towards 0 or 1. It is also the model train.py
+ * fits on Databricks (scikit-learn, same features, same C), so versions from either engine compare.
  */
 import {LakectlError} from '../cli/errors.js'
 import {SENTIMENT_MODEL_FORMAT_VERSION, SENTIMENT_MODEL_TYPE, type SentimentModel} from './model-artifact.js'

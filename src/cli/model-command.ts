@@ -1,0 +1,13 @@
+/** Shared by the `lakectl model` commands: the model argument and its default from the config. */
+import {Args} from '@oclif/core'
+
+import type {Settings} from '../config/targets.js'
+import {assertModelName} from '../models/registry.js'
+
+export const modelArg = {
+  model: Args.string({description: 'catalog.schema.model, or a workspace-registry name (default: <catalog>.ml.<model.name> from lakectl.yaml).'}),
+}
+
+export function modelName(settings: Settings, given: string | undefined): string {
+  return assertModelName(given ?? `${settings.target.catalog}.ml.${settings.config.model.name}`)
+}

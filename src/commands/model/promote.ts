@@ -1,0 +1,81 @@
+import {Flags} from '@oclif/core'
+
+import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {UsageError} from '../../cli/errors.js'
+import {modelArg, modelName} from '../../cli/model-command.js'
+import {promote, type PromoteResult} from '../../models/promotion.js'
+
+export default class ModelPromote extends LakectlCommand<typeof ModelPromote, PromoteResult> {
+  static summary = 'Move an alias (champion) to a model version, with guardrails, and roll the serving endpoint forward.'
+  static description = `The version must be READY and beat the alias's current holder on --metric (both read from their
+MLflow runs) by at least --min-improvement; otherwise the command refuses, shows the comparison and
+exits 3, unless --force with a --reason (recorded as a tag on the version). The previous holder is
+recorded as the alias <alias>_previous for rollback. With --serve (default) the endpoint is updated
+and waited for; if that fails or times out, the alias is put back. Promoting the current holder is a
+no-op. A model name without dots uses the workspace registry's stages instead of aliases.
+
+${EXIT_CODES_HELP}`
+
+  static examples = [
+    '<%= config.bin %> model promote --from-alias challenger',
+    '<%= config.bin %> model promote --version 7 --metric f1 --min-improvement 0.01',
+    '<%= config.bin %> model promote --version 6 --force --reason "hotfix for INC-123"',
+  ]
+
+  static args = modelArg
+  static flags = {
+    version: Flags.integer({description: 'The version to promote.', min: 1, exclusive: ['from-alias']}),
+    'from-alias': Flags.string({description: 'Promote the version this alias points to (e.g. challenger).'}),
+    alias: Flags.string({description: 'The alias to move.', default: 'champion'}),
+    metric: Flags.string({description: 'Metric compared with the current holder (default: model.metric of lakectl.yaml).'}),
+    'min-improvement': Flags.string({description: 'Required improvement of the metric (default: model.min_improvement).'}),
+    force: Flags.boolean({description: 'Promote even when the guardrail refuses (needs --reason).'}),
+    reason: Flags.string({description: 'Why the guardrail is overridden; recorded on the version.', dependsOn: ['force']}),
+    serve: Flags.boolean({description: 'Update the serving endpoint and wait for it (--no-serve to skip).', default: true, allowNo: true}),
+    timeout: Flags.integer({description: 'Seconds to wait for the endpoint before exiting 8.', default: 600, min: 1}),
+  }
+
+  async execute(): Promise<PromoteResult> {
+    const {config} = this.settings
+    const minImprovement = this.flags['min-improvement'] === undefined ? config.model.min_improvement : parseNumber(this.flags['min-improvement'])
+    const client = await this.client()
+    const progress = await this.out.progress('Checking the candidate...')
+    try {
+      return await promote(client, {
+        model: modelName(this.settings, this.args.model),
+        alias: this.flags.alias,
+        version: this.flags.version,
+        fromAlias: this.flags['from-alias'],
+        metric: this.flags.metric ?? config.model.metric,
+        minImprovement,
+        force: this.flags.force,
+        reason: this.flags.reason,
+        serve: this.flags.serve,
+        endpoint: config.model.serving_endpoint,
+        timeoutSeconds: this.flags.timeout,
+        onState: (state) => progress.update(state),
+      })
+    } finally {
+      progress.stop()
+    }
+  }
+
+  render(r: PromoteResult): void {
+    if (r.outcome === 'unchanged') {
+      this.out.print(`Version ${r.version} already holds ${r.alias} of ${r.model}: nothing to do.`)
+      return
+    }
+    const c = r.comparison
+    if (c) this.out.print(`${c.metric}: candidate ${c.candidate?.toFixed(4) ?? 'n/a'} vs current ${c.current?.toFixed(4) ?? 'n/a (no holder)'}${c.delta === null ? '' : ` (delta ${c.delta >= 0 ? '+' : ''}${c.delta.toFixed(4)})`}`)
+    const forced = r.outcome === 'forced' ? ` (forced: ${r.reason})` : ''
+    this.out.print(`Moved ${r.alias} of ${r.model} to version ${r.version}${r.previous_version ? ` (was ${r.previous_version})` : ''}${forced}.`)
+    if (r.served) this.out.print(`Serving endpoint ${r.endpoint} now serves version ${r.version}.`)
+    this.out.print(`Undo with: lakectl model rollback${r.alias === 'champion' ? '' : ` --alias ${r.alias}`}`)
+  }
+}
+
+function parseNumber(text: string): number {
+  const n = Number(text)
+  if (!Number.isFinite(n)) throw new UsageError(`--min-improvement must be a number, got '${text}'.`)
+  return n
+}

@@ -1,0 +1,37 @@
+/** Workspace files and notebooks (reference 8.1). */
+import {z} from 'zod'
+
+import {parseBody, requiredQuery} from '../http/input.js'
+import type {Routes} from '../http/router.js'
+import type {LocalServices} from '../services.js'
+
+const importBody = z.object({
+  path: z.string(),
+  content: z.string().optional(),
+  format: z.string().optional(),
+  language: z.string().optional(),
+  overwrite: z.boolean().optional(),
+})
+const pathBody = z.object({path: z.string()})
+const deleteBody = pathBody.extend({recursive: z.boolean().optional()})
+
+export function registerWorkspaceRoutes(routes: Routes, services: LocalServices): void {
+  const {workspace} = services
+  routes
+    .post('/mkdirs', ({body}) => {
+      workspace.mkdirs(parseBody(pathBody, body).path)
+      return {}
+    })
+    .post('/import', ({body}) => {
+      workspace.import(parseBody(importBody, body))
+      return {}
+    })
+    .get('/get-status', ({query}) => workspace.status(requiredQuery(query, 'path')))
+    .get('/list', ({query}) => workspace.list(requiredQuery(query, 'path')))
+    .get('/export', ({query}) => workspace.export(requiredQuery(query, 'path'), query.get('format') ?? undefined))
+    .post('/delete', ({body}) => {
+      const request = parseBody(deleteBody, body)
+      workspace.delete(request.path, request.recursive ?? false)
+      return {}
+    })
+}

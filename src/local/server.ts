@@ -1,0 +1,222 @@
+/**
+ * The embedded local workspace: a Databricks-compatible REST server on 127.0.0.1 backed by DuckDB.
+ * Every /api/ request needs the bearer token; each API area registers its routes on the router; the
+ * request pipeline adds the request id, the error envelope, and (when enabled) the test-only fault
+ * injection and request recording.
+ */
+import {createHash, randomUUID, timingSafeEqual} from 'node:crypto'
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+import {registerPermissionsRoutes} from './api/permissions.js'
+import {registerScimRoutes} from './api/scim.js'
+import {registerSqlRoutes} from './api/sql.js'
+import {registerUnityCatalogRoutes} from './api/unity-catalog.js'
+import {registerWorkspaceRoutes} from './api/workspace.js'
+import {CONTROL_PREFIX, FaultInjector, faultError, faultReplacesResponse, registerControlRoutes, RequestRecorder, type Fault} from './control.js'
+import {ApiError, endpointNotFound} from './http/errors.js'
+import {Router} from './http/router.js'
+import {DEFAULT_LIMITS, openServices, type LocalLimits} from './services.js'
+import {statePaths} from './state-dir.js'
+
+export interface LocalWorkspaceOptions {
+  stateDir: string
+  /** 0 or undefined: an ephemeral port. */
+  port?: number
+  token: string
+  /** Serve the test-only /__lakectl/ endpoints (faults, request recording). */
+  enableControl?: boolean
+  log?: (line: string) => void
+  /** Tunables (page and chunk sizes...), mostly for tests. */
+  limits?: Partial<LocalLimits>
+}
+
+export interface LocalWorkspace {
+  url: string
+  port: number
+  close(): Promise<void>
+}
+
+const MAX_BODY_BYTES = 32 * 1024 * 1024
+
+interface Outcome {
+  status: number
+  body: unknown
+  headers?: Record<string, string>
+}
+
+function errorOutcome(error: ApiError, requestId: string): Outcome {
+  return {status: error.status, body: error.toBody(requestId), headers: error.headers}
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promise<LocalWorkspace> {
+  const log = options.log ?? (() => undefined)
+  const services = await openServices(statePaths(options.stateDir), {...DEFAULT_LIMITS, ...options.limits})
+  const expectedToken = createHash('sha256').update(options.token).digest()
+  const faults = new FaultInjector()
+  const recorder = new RequestRecorder()
+  let port = 0
+
+  const api = new Router()
+  registerScimRoutes(api)
+  registerUnityCatalogRoutes(api.under('/api/2.1/unity-catalog'), services)
+  registerPermissionsRoutes(api.under('/api/2.1/unity-catalog'), services)
+  registerSqlRoutes(api, services, () => port)
+  registerWorkspaceRoutes(api.under('/api/2.0/workspace'), services)
+
+  const control = new Router()
+  registerControlRoutes(control.under(CONTROL_PREFIX), faults, recorder)
+
+  function authorized(request: http.IncomingMessage): boolean {
+    const presented = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1]
+    // Hashing first makes the comparison constant-time whatever the presented length.
+    return presented !== undefined && timingSafeEqual(createHash('sha256').update(presented).digest(), expectedToken)
+  }
+
+  async function dispatch(router: Router, method: string, url: URL, bodyText: string, requestId: string): Promise<Outcome> {
+    const match = router.match(method, url.pathname)
+    if (!match) {
+      log(`No API found for '${method} ${url.pathname}'`)
+      return errorOutcome(endpointNotFound(method, url.pathname), requestId)
+    }
+    let body: unknown = {}
+    if (bodyText.trim() !== '') {
+      try {
+        body = JSON.parse(bodyText)
+      } catch {
+        return errorOutcome(new ApiError(400, 'MALFORMED_REQUEST', 'Invalid JSON given in the body of the request.'), requestId)
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        return errorOutcome(new ApiError(400, 'MALFORMED_REQUEST', 'The body of the request must be a JSON object.'), requestId)
+      }
+    }
+    try {
+      const result = await match.handler({method, path: url.pathname, params: match.params, query: url.searchParams, body: body as Record<string, unknown>, requestId})
+      return {status: 200, body: result ?? {}}
+    } catch (error) {
+      if (error instanceof ApiError) return errorOutcome(error, requestId)
+      log(`Internal error in ${method} ${url.pathname} (request ${requestId}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+      const message = error instanceof Error ? error.message : String(error)
+      return errorOutcome(new ApiError(500, 'INTERNAL_ERROR', `Internal error: ${message}`), requestId)
+    }
+  }
+
+  /** Applies a fault (after its delay): 'reset' when it dropped the connection, an error outcome when it replaces the response. */
+  async function applyFault(fault: Fault, response: http.ServerResponse, requestId: string): Promise<Outcome | 'reset' | undefined> {
+    if (fault.delay_ms) await delay(fault.delay_ms)
+    if (fault.reset) {
+      response.socket?.destroy()
+      return 'reset'
+    }
+    return faultReplacesResponse(fault) ? errorOutcome(faultError(fault), requestId) : undefined
+  }
+
+  async function handleApi(request: http.IncomingMessage, response: http.ServerResponse, url: URL, bodyText: string, requestId: string): Promise<Outcome | undefined> {
+    const method = request.method ?? 'GET'
+    const record = recorder.start(method, url.pathname, url.search.slice(1))
+    response.on('close', () => {
+      record.status = response.headersSent ? response.statusCode : 0
+      record.duration_ms = Date.now() - record.started_at
+    })
+    if (!authorized(request)) return unauthenticated(request, requestId)
+    const fault = faults.take(method, url.pathname)
+    if (fault) record.fault_id = fault.id
+    if (fault?.when === 'before') {
+      const applied = await applyFault(fault, response, requestId)
+      if (applied === 'reset') return undefined
+      if (applied) return applied
+    }
+    const outcome = await dispatch(api, method, url, bodyText, requestId)
+    if (fault?.when === 'after') {
+      const applied = await applyFault(fault, response, requestId)
+      if (applied === 'reset') return undefined
+      if (applied) return applied
+    }
+    return outcome
+  }
+
+  function unauthenticated(request: http.IncomingMessage, requestId: string): Outcome {
+    const message = request.headers.authorization ? 'Invalid access token.' : 'Credential was not sent or was of an unsupported type for this API.'
+    return {...errorOutcome(new ApiError(401, 'UNAUTHENTICATED', message), requestId), headers: {'www-authenticate': 'Bearer'}}
+  }
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const requestId = randomUUID()
+    response.setHeader('x-request-id', requestId)
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+    const method = request.method ?? 'GET'
+    const bodyText = await readBody(request)
+    let outcome: Outcome | undefined
+    if (bodyText === undefined) {
+      outcome = errorOutcome(new ApiError(400, 'INVALID_PARAMETER_VALUE', `The request body is larger than ${MAX_BODY_BYTES} bytes.`), requestId)
+      response.setHeader('connection', 'close')
+    } else if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
+      if (!options.enableControl) {
+        log(`No API found for '${method} ${url.pathname}' (control endpoints are disabled)`)
+        outcome = errorOutcome(endpointNotFound(method, url.pathname), requestId)
+      } else {
+        outcome = authorized(request) ? await dispatch(control, method, url, bodyText, requestId) : unauthenticated(request, requestId)
+      }
+    } else {
+      outcome = await handleApi(request, response, url, bodyText, requestId)
+    }
+    if (outcome === undefined || response.destroyed) return
+    response.writeHead(outcome.status, {'content-type': 'application/json', ...outcome.headers})
+    response.end(JSON.stringify(outcome.body))
+  }
+
+  const server = http.createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      log(`Unhandled error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+      if (!response.headersSent) response.writeHead(500, {'content-type': 'application/json'})
+      response.end(JSON.stringify({error_code: 'INTERNAL_ERROR', message: 'Internal error.'}))
+    })
+  })
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+    })
+  } catch (error) {
+    await services.close()
+    throw error
+  }
+  port = (server.address() as AddressInfo).port
+  const url = `http://127.0.0.1:${port}`
+  log(`Local workspace listening on ${url} (state in ${statePaths(options.stateDir).root})`)
+
+  let closing: Promise<void> | undefined
+  return {
+    url,
+    port,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+        server.closeAllConnections()
+        await stopped
+        await services.close()
+        log('Local workspace stopped')
+      })()
+      return closing
+    },
+  }
+}
+
+/** The whole request body as text, or undefined when it exceeds the limit (the rest is drained). */
+function readBody(request: http.IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk)
+    })
+    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')))
+    request.on('error', reject)
+  })
+}

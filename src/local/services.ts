@@ -1,0 +1,71 @@
+/**
+ * Everything behind the local workspace's endpoints, opened from a state folder and closed in order
+ * (statements finish before DuckDB checkpoints and closes).
+ */
+import {Permissions} from './catalog/permissions.js'
+import {UnityCatalog} from './catalog/unity-catalog.js'
+import {Engine} from './engine/engine.js'
+import type {PageLimits} from './http/input.js'
+import type {StatePaths} from './state-dir.js'
+import {Statements} from './sql/statements.js'
+import {Warehouse} from './sql/warehouse.js'
+import {StateStore} from './store.js'
+import {Workspace} from './workspace/workspace.js'
+
+/** Tunables; the defaults suit real use, tests shrink them to exercise paging and chunking. */
+export interface LocalLimits {
+  /** Unity Catalog page size for `max_results=0`, and the most a page may hold. */
+  ucPageSize: number
+  ucMaxPageSize: number
+  /** Statement result chunks: rows and (approximate JSON) bytes per chunk. */
+  resultChunkRows: number
+  resultChunkBytes: number
+  /** Statements running at once (one DuckDB connection each); more wait in PENDING. */
+  maxConcurrentStatements: number
+  /** How long the warehouse stays STARTING or STOPPING. */
+  warehouseTransitionMs: number
+}
+
+export const DEFAULT_LIMITS: LocalLimits = {
+  ucPageSize: 50,
+  ucMaxPageSize: 1000,
+  resultChunkRows: 10_000,
+  resultChunkBytes: 1024 * 1024,
+  maxConcurrentStatements: 4,
+  warehouseTransitionMs: 200,
+}
+
+export interface LocalServices {
+  limits: LocalLimits
+  pageLimits: PageLimits
+  catalog: UnityCatalog
+  permissions: Permissions
+  warehouse: Warehouse
+  statements: Statements
+  workspace: Workspace
+  close(): Promise<void>
+}
+
+export async function openServices(paths: StatePaths, limits: LocalLimits): Promise<LocalServices> {
+  const store = StateStore.open(paths.store)
+  const engine = await Engine.open({catalogsDir: paths.catalogs, maxConcurrentStatements: limits.maxConcurrentStatements})
+  const catalog = new UnityCatalog(engine, store)
+  const permissions = new Permissions(catalog, store)
+  // Stopping the warehouse cancels what runs on it.
+  const warehouse = new Warehouse(limits.warehouseTransitionMs, () => statements.cancelAll())
+  const statements = new Statements({engine, catalog, permissions}, warehouse, {rows: limits.resultChunkRows, bytes: limits.resultChunkBytes})
+  return {
+    limits,
+    pageLimits: {defaultSize: limits.ucPageSize, maxSize: limits.ucMaxPageSize},
+    catalog,
+    permissions,
+    warehouse,
+    statements,
+    workspace: new Workspace(store, paths.workspaceFiles),
+    async close() {
+      warehouse.close()
+      await statements.close()
+      await engine.close()
+    },
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Model Serving (reference section 7): point an endpoint at a model version and wait until the update
+ * is live. PUT config puts the update IN_PROGRESS while the old config keeps serving; it ends
+ * NOT_UPDATING (success) or UPDATE_FAILED / UPDATE_CANCELED (the old config stays).
+ */
+import {LakectlError, WaitTimeoutError} from '../cli/errors.js'
+import type {DatabricksClient} from '../databricks/client.js'
+
+const ENDPOINTS = '/api/2.0/serving-endpoints'
+
+interface ServedEntity {
+  name?: string
+  entity_name?: string
+  entity_version?: string
+  state?: {deployment?: string; deployment_state_message?: string}
+}
+
+export interface Endpoint {
+  name: string
+  state?: {ready?: string; config_update?: string}
+  config?: {served_entities?: ServedEntity[]}
+  pending_config?: {served_entities?: ServedEntity[]}
+}
+
+export function getEndpoint(client: DatabricksClient, name: string): Promise<Endpoint | undefined> {
+  return client.find<Endpoint>(`${ENDPOINTS}/${encodeURIComponent(name)}`)
+}
+
+/** The version of `model` the endpoint serves now, if any. */
+export function servedVersion(endpoint: Endpoint | undefined, model: string): number | undefined {
+  const entity = endpoint?.config?.served_entities?.find((e) => e.entity_name === model)
+  return entity?.entity_version ? Number(entity.entity_version) : undefined
+}
+
+function endpointConfig(model: string, version: number) {
+  const servedName = `${model.split('.').pop()}-${version}`
+  return {
+    served_entities: [{name: servedName, entity_name: model, entity_version: String(version), workload_size: 'Small', scale_to_zero_enabled: true}],
+    traffic_config: {routes: [{served_entity_name: servedName, traffic_percentage: 100}]},
+  }
+}
+
+/** Serves `version` of `model` on the endpoint (creating the endpoint if needed) and waits until it is live. */
+export async function serveVersion(client: DatabricksClient, endpointName: string, model: string, version: number, timeoutSeconds: number, onState?: (state: string) => void): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000
+  const current = await getEndpoint(client, endpointName)
+  if (!current) {
+    await client.post(ENDPOINTS, {name: endpointName, config: endpointConfig(model, version)})
+  } else {
+    if (current.state?.config_update === 'IN_PROGRESS') await waitForUpdate(client, endpointName, deadline, timeoutSeconds, onState)
+    await client.put(`${ENDPOINTS}/${encodeURIComponent(endpointName)}/config`, endpointConfig(model, version))
+  }
+  const done = await waitForUpdate(client, endpointName, deadline, timeoutSeconds, onState)
+  if (servedVersion(done, model) !== version) {
+    throw new LakectlError(`Endpoint ${endpointName} finished its update but serves version ${servedVersion(done, model) ?? 'none'} of ${model}, not ${version}.`, {code: 'SERVING_MISMATCH'})
+  }
+}
+
+async function waitForUpdate(client: DatabricksClient, name: string, deadline: number, timeoutSeconds: number, onState?: (state: string) => void): Promise<Endpoint> {
+  let last = ''
+  for (let attempt = 0; ; attempt++) {
+    const endpoint = await client.get<Endpoint>(`${ENDPOINTS}/${encodeURIComponent(name)}`)
+    const update = endpoint.state?.config_update ?? 'NOT_UPDATING'
+    if (update !== last) onState?.(`endpoint ${name}: ${update}`)
+    last = update
+    if (update === 'NOT_UPDATING' && endpoint.state?.ready === 'READY') return endpoint
+    if (update === 'UPDATE_FAILED' || update === 'UPDATE_CANCELED') {
+      const message = endpoint.pending_config?.served_entities?.[0]?.state?.deployment_state_message ?? endpoint.config?.served_entities?.[0]?.state?.deployment_state_message
+      throw new LakectlError(`The update of serving endpoint ${name} ended ${update}${message ? `: ${message}` : ''}.`, {code: update})
+    }
+    if (Date.now() >= deadline) throw new WaitTimeoutError(`Timed out after ${timeoutSeconds}s waiting for serving endpoint ${name} (${update}).`)
+    await client.sleep(Math.min(2000, 100 * 2 ** attempt, Math.max(0, deadline - Date.now())))
+  }
+}
