@@ -12,6 +12,7 @@ import {type LakectlConfig, LAYERS, SCHEMAS, type SchemaName} from '../config/sc
 import type {ResolvedTarget} from '../config/targets.js'
 import {desiredGrants, type DesiredGrants} from './grants.js'
 import {loadTableSpecs, renderJobTemplate, renderSql} from '../pipeline/index.js'
+import {parseCsv} from '../pipeline/reference-data.js'
 
 export interface DesiredColumn {
   name: string
@@ -133,14 +134,4 @@ function listFiles(dir: string): string[] {
     .flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)]))
     .filter((file) => !file.endsWith('.pyc') && !file.includes('__pycache__'))
     .sort()
-}
-
-/** The reference CSVs are simple: a header, comma-separated, no quoting; empty = NULL. */
-function parseCsv(text: string): Array<Record<string, string | null>> {
-  const [header, ...lines] = text.trim().split(/\r?\n/)
-  const names = header.split(',')
-  return lines.filter(Boolean).map((line) => {
-    const cells = line.split(',')
-    return Object.fromEntries(names.map((n, i) => [n, cells[i] === undefined || cells[i] === '' ? null : cells[i]]))
-  })
 }

@@ -5,16 +5,16 @@ SELECT
   h.customer_id,
   h.as_of_date,
   CAST(datediff(h.as_of_date, max(CASE WHEN h.event_type = 'purchase' THEN h.event_date END)) AS INT) AS recency_days,
-  CAST(count_if(h.in_window AND h.event_type = 'purchase') AS BIGINT) AS frequency_30d,
+  count(CASE WHEN h.in_window AND h.event_type = 'purchase' THEN 1 END) AS frequency_30d,
   CAST(coalesce(sum(CASE WHEN h.in_window AND h.event_type = 'purchase' THEN h.amount END), 0) AS DECIMAL(18,2)) AS monetary_30d,
-  CAST(count_if(h.in_window) AS BIGINT) AS events_30d,
-  CAST(count(DISTINCT CASE WHEN h.in_window THEN h.session_id END) AS BIGINT) AS sessions_30d,
-  CAST(count(DISTINCT CASE WHEN h.in_window THEN h.event_date END) AS BIGINT) AS active_days_30d,
-  CAST(count_if(h.in_window AND h.event_type = 'review') AS BIGINT) AS reviews_30d,
+  count(CASE WHEN h.in_window THEN 1 END) AS events_30d,
+  count(DISTINCT CASE WHEN h.in_window THEN h.session_id END) AS sessions_30d,
+  count(DISTINCT CASE WHEN h.in_window THEN h.event_date END) AS active_days_30d,
+  count(CASE WHEN h.in_window AND h.event_type = 'review' THEN 1 END) AS reviews_30d,
   avg(CASE WHEN h.in_window AND h.event_type = 'review' THEN h.sentiment_score END) AS avg_sentiment_30d,
   avg(CASE WHEN h.in_window AND h.event_type = 'review' THEN h.rating END) AS avg_rating_30d,
   CAST(datediff(h.as_of_date, min(h.event_date)) AS INT) AS tenure_days,
-  CAST(count(*) AS BIGINT) AS lifetime_events,
+  count(*) AS lifetime_events,
   CAST(coalesce(sum(CASE WHEN h.event_type = 'purchase' THEN h.amount END), 0) AS DECIMAL(18,2)) AS lifetime_revenue
 FROM (
   SELECT

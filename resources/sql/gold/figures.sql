@@ -7,9 +7,9 @@ SELECT
   b.max_ingest_ts,
   b.max_event_ts
 FROM (
-  SELECT CAST(count(*) AS BIGINT) AS rows_in, max(x.ingest_ts) AS max_ingest_ts, max(x.event_ts) AS max_event_ts
+  SELECT count(*) AS rows_in, max(x.ingest_ts) AS max_ingest_ts, max(x.event_ts) AS max_event_ts
   FROM silver_batch AS x
 ) AS b
-CROSS JOIN (SELECT CAST(count(*) AS BIGINT) AS daily_rows_written FROM gold_daily_updates) AS d
-CROSS JOIN (SELECT CAST(count(*) AS BIGINT) AS summary_rows_written FROM gold_summary_updates) AS s
-CROSS JOIN (SELECT CAST(count(*) AS BIGINT) AS feature_rows_written FROM gold_feature_updates) AS f
+CROSS JOIN (SELECT count(*) AS daily_rows_written FROM gold_daily_updates) AS d
+CROSS JOIN (SELECT count(*) AS summary_rows_written FROM gold_summary_updates) AS s
+CROSS JOIN (SELECT count(*) AS feature_rows_written FROM gold_feature_updates) AS f

@@ -4,12 +4,12 @@ SELECT
   r.event_hour,
   r.product_category,
   to_date(r.event_hour) AS event_date,
-  CAST(count(*) AS BIGINT) AS reviews,
-  CAST(count(r.sentiment_score) AS BIGINT) AS scored_reviews,
+  count(*) AS reviews,
+  count(r.sentiment_score) AS scored_reviews,
   avg(r.sentiment_score) AS avg_sentiment,
-  CAST(count_if(r.sentiment_label = 'positive') AS BIGINT) AS positive_reviews,
-  CAST(count_if(r.sentiment_label = 'neutral') AS BIGINT) AS neutral_reviews,
-  CAST(count_if(r.sentiment_label = 'negative') AS BIGINT) AS negative_reviews,
+  count(CASE WHEN r.sentiment_label = 'positive' THEN 1 END) AS positive_reviews,
+  count(CASE WHEN r.sentiment_label = 'neutral' THEN 1 END) AS neutral_reviews,
+  count(CASE WHEN r.sentiment_label = 'negative' THEN 1 END) AS negative_reviews,
   avg(r.rating) AS avg_rating
 FROM (
   SELECT

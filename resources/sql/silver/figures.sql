@@ -37,34 +37,34 @@ SELECT
   w.max_event_ts
 FROM (
   SELECT
-    CAST(count(*) AS BIGINT) AS rows_in,
-    CAST(count_if(p.reasons = '') AS BIGINT) AS rows_valid,
-    CAST(count_if(p.reasons <> '') AS BIGINT) AS rows_quarantined,
-    CAST(count_if(instr(p.reasons, 'MALFORMED_JSON') > 0) AS BIGINT) AS malformed_json,
-    CAST(count_if(instr(p.reasons, 'MISSING_FIELD') > 0) AS BIGINT) AS missing_field,
-    CAST(count_if(instr(p.reasons, 'INVALID_EVENT_TYPE') > 0) AS BIGINT) AS invalid_event_type,
-    CAST(count_if(instr(p.reasons, 'INVALID_TIMESTAMP') > 0) AS BIGINT) AS invalid_timestamp,
-    CAST(count_if(instr(p.reasons, 'INVALID_AMOUNT') > 0) AS BIGINT) AS invalid_amount,
-    CAST(count_if(instr(p.reasons, 'INVALID_RATING') > 0) AS BIGINT) AS invalid_rating,
-    CAST(count_if(instr(p.reasons, 'MISSING_REVIEW_TEXT') > 0) AS BIGINT) AS missing_review_text,
-    CAST(count_if(p.is_object AND (p.event_id IS NULL OR p.event_id = '')) AS BIGINT) AS bad_event_id,
-    CAST(count_if(p.is_object AND (p.customer_id IS NULL OR p.customer_id = '')) AS BIGINT) AS bad_customer_id,
-    CAST(count_if(p.is_object AND (p.event_type IS NULL OR p.event_type = ''
-      OR instr(p.reasons, 'INVALID_EVENT_TYPE') > 0)) AS BIGINT) AS bad_event_type,
-    CAST(count_if(p.is_object AND (p.product_id IS NULL OR p.product_id = '')) AS BIGINT) AS bad_product_id,
-    CAST(count_if(p.is_object AND (p.timestamp_text IS NULL OR p.timestamp_text = ''
-      OR instr(p.reasons, 'INVALID_TIMESTAMP') > 0)) AS BIGINT) AS bad_timestamp,
+    count(*) AS rows_in,
+    count(CASE WHEN p.reasons = '' THEN 1 END) AS rows_valid,
+    count(CASE WHEN p.reasons <> '' THEN 1 END) AS rows_quarantined,
+    count(CASE WHEN instr(p.reasons, 'MALFORMED_JSON') > 0 THEN 1 END) AS malformed_json,
+    count(CASE WHEN instr(p.reasons, 'MISSING_FIELD') > 0 THEN 1 END) AS missing_field,
+    count(CASE WHEN instr(p.reasons, 'INVALID_EVENT_TYPE') > 0 THEN 1 END) AS invalid_event_type,
+    count(CASE WHEN instr(p.reasons, 'INVALID_TIMESTAMP') > 0 THEN 1 END) AS invalid_timestamp,
+    count(CASE WHEN instr(p.reasons, 'INVALID_AMOUNT') > 0 THEN 1 END) AS invalid_amount,
+    count(CASE WHEN instr(p.reasons, 'INVALID_RATING') > 0 THEN 1 END) AS invalid_rating,
+    count(CASE WHEN instr(p.reasons, 'MISSING_REVIEW_TEXT') > 0 THEN 1 END) AS missing_review_text,
+    count(CASE WHEN p.is_object AND (p.event_id IS NULL OR p.event_id = '') THEN 1 END) AS bad_event_id,
+    count(CASE WHEN p.is_object AND (p.customer_id IS NULL OR p.customer_id = '') THEN 1 END) AS bad_customer_id,
+    count(CASE WHEN p.is_object AND (p.event_type IS NULL OR p.event_type = ''
+      OR instr(p.reasons, 'INVALID_EVENT_TYPE') > 0) THEN 1 END) AS bad_event_type,
+    count(CASE WHEN p.is_object AND (p.product_id IS NULL OR p.product_id = '') THEN 1 END) AS bad_product_id,
+    count(CASE WHEN p.is_object AND (p.timestamp_text IS NULL OR p.timestamp_text = ''
+      OR instr(p.reasons, 'INVALID_TIMESTAMP') > 0) THEN 1 END) AS bad_timestamp,
     max(p.ingest_ts) AS max_ingest_ts
   FROM silver_parsed AS p
 ) AS a
 CROSS JOIN (
   SELECT
-    CAST(count(*) AS BIGINT) AS rows_written,
-    CAST(count_if(c.session_id IS NULL) AS BIGINT) AS null_session_id,
-    CAST(count_if(c.customer_segment IS NULL) AS BIGINT) AS null_customer_segment,
-    CAST(count_if(c.country IS NULL) AS BIGINT) AS null_country,
-    CAST(count_if(c.product_category IS NULL) AS BIGINT) AS null_product_category,
-    CAST(count_if(c.event_type = 'review' AND c.sentiment_score IS NULL) AS BIGINT) AS unscored_reviews,
+    count(*) AS rows_written,
+    count(CASE WHEN c.session_id IS NULL THEN 1 END) AS null_session_id,
+    count(CASE WHEN c.customer_segment IS NULL THEN 1 END) AS null_customer_segment,
+    count(CASE WHEN c.country IS NULL THEN 1 END) AS null_country,
+    count(CASE WHEN c.product_category IS NULL THEN 1 END) AS null_product_category,
+    count(CASE WHEN c.event_type = 'review' AND c.sentiment_score IS NULL THEN 1 END) AS unscored_reviews,
     max(c.event_ts) AS max_event_ts
   FROM silver_candidates AS c
 ) AS w

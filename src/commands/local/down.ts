@@ -1,23 +1,20 @@
 import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
 import {stateDirFlag} from '../../cli/local-flags.js'
 import {localStateDir} from '../../config/targets.js'
+import type {LocalDownResult} from '../../local/daemon.js'
 
-interface DownResult {
-  stopped: boolean
-  pid?: number
-}
 
-export default class LocalDown extends LakectlCommand<typeof LocalDown, DownResult> {
+export default class LocalDown extends LakectlCommand<typeof LocalDown, LocalDownResult> {
   static summary = 'Stop the local workspace (its state is kept).'
   static description = EXIT_CODES_HELP
   static flags = {'state-dir': stateDirFlag}
 
-  async execute(): Promise<DownResult> {
+  async execute(): Promise<LocalDownResult> {
     const {localDown} = await import('../../local/daemon.js')
     return localDown({stateDir: localStateDir(process.env, this.settings.projectDir, this.flags['state-dir'])})
   }
 
-  render(result: DownResult): void {
+  render(result: LocalDownResult): void {
     this.out.print(result.stopped ? `Stopped the local workspace (pid ${result.pid}).` : 'The local workspace was not running.')
   }
 }

@@ -3,10 +3,10 @@ import {stateDirFlag} from '../../cli/local-flags.js'
 import {confirm} from '../../cli/prompts.js'
 import {UsageError} from '../../cli/errors.js'
 import {localStateDir} from '../../config/targets.js'
+import type {LocalResetResult} from '../../local/daemon.js'
 
-type ResetResult = Record<string, unknown>
 
-export default class LocalReset extends LakectlCommand<typeof LocalReset, ResetResult> {
+export default class LocalReset extends LakectlCommand<typeof LocalReset, LocalResetResult> {
   static summary = 'Stop the local workspace and delete its data (the token is kept).'
   static description = `Destructive: every catalog, table, job and file of the local workspace is removed.
 Asks on a terminal; needs --yes otherwise.
@@ -15,7 +15,7 @@ ${EXIT_CODES_HELP}`
 
   static flags = {'state-dir': stateDirFlag}
 
-  async execute(): Promise<ResetResult> {
+  async execute(): Promise<LocalResetResult> {
     const stateDir = localStateDir(process.env, this.settings.projectDir, this.flags['state-dir'])
     if (!this.flags.yes && !(await confirm(this.out, `Delete all data of the local workspace in ${stateDir}?`, '--yes'))) {
       throw new UsageError('Nothing was deleted.', {code: 'CANCELLED'})
@@ -24,8 +24,9 @@ ${EXIT_CODES_HELP}`
     return localReset({stateDir})
   }
 
-  render(result: ResetResult): void {
-    this.out.print(`Reset the local workspace in ${String(result.state_dir ?? '')}.`)
+  render(result: LocalResetResult): void {
+    const removed = result.removed.length ? ` (removed ${result.removed.join(', ')})` : ' (it held no data)'
+    this.out.print(`Reset the local workspace in ${result.state_dir}${removed}${result.stopped ? '; it was stopped first' : ''}.`)
     this.out.print('Next: lakectl local up, then lakectl bootstrap')
   }
 }

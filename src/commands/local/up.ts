@@ -3,16 +3,10 @@ import {Flags} from '@oclif/core'
 import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
 import {stateDirFlag} from '../../cli/local-flags.js'
 import {localStateDir} from '../../config/targets.js'
+import type {LocalUpResult} from '../../local/daemon.js'
 
-interface UpResult {
-  url: string
-  port: number
-  pid: number
-  state_dir: string
-  already_running: boolean
-}
 
-export default class LocalUp extends LakectlCommand<typeof LocalUp, UpResult> {
+export default class LocalUp extends LakectlCommand<typeof LocalUp, LocalUpResult> {
   static summary = 'Start the embedded local workspace in the background.'
   static description = `A Databricks-compatible REST server on 127.0.0.1 backed by DuckDB. Its address and a generated
 bearer token (mode 0600) are written to the state folder; state persists across restarts.
@@ -28,7 +22,7 @@ ${EXIT_CODES_HELP}`
     'enable-test-control': Flags.boolean({hidden: true, description: 'Serve the fault-injection endpoints (tests only).'}),
   }
 
-  async execute(): Promise<UpResult> {
+  async execute(): Promise<LocalUpResult> {
     const {localUp} = await import('../../local/daemon.js')
     return localUp({
       stateDir: localStateDir(process.env, this.settings.projectDir, this.flags['state-dir']),
@@ -37,7 +31,7 @@ ${EXIT_CODES_HELP}`
     })
   }
 
-  render(result: UpResult): void {
+  render(result: LocalUpResult): void {
     this.out.print(
       result.already_running
         ? `The local workspace is already running at ${result.url} (pid ${result.pid}).`

@@ -16,15 +16,26 @@ import {
   DuckDBTimestampSecondsValue,
   DuckDBTimestampTZValue,
   DuckDBTimestampValue,
+  DuckDBTypeId,
+  type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api'
 
+export type ValueRenderer = (value: DuckDBValue) => string | null
+
+/** The renderer for a column: DuckDB hands integers, floats and doubles alike as JS numbers. */
+export function valueRenderer(type: DuckDBType): ValueRenderer {
+  if (type.typeId === DuckDBTypeId.DOUBLE) return (value) => (typeof value === 'number' ? formatDouble(value) : renderValue(value))
+  if (type.typeId === DuckDBTypeId.FLOAT) return (value) => (typeof value === 'number' ? formatFloat(value) : renderValue(value))
+  return renderValue
+}
+
+/** Any value whose JS type tells how to print it (numbers print as integers). */
 export function renderValue(value: DuckDBValue): string | null {
   if (value === null) return null
   if (typeof value === 'string') return value
   if (typeof value === 'boolean') return value ? 'true' : 'false'
-  if (typeof value === 'bigint') return value.toString()
-  if (typeof value === 'number') return formatDouble(value)
+  if (typeof value === 'bigint' || typeof value === 'number') return value.toString()
   if (value instanceof DuckDBTimestampValue || value instanceof DuckDBTimestampTZValue) return formatMicros(value.micros, value.isFinite)
   if (value instanceof DuckDBTimestampMillisecondsValue) return formatMicros(value.millis * 1000n, value.isFinite)
   if (value instanceof DuckDBTimestampSecondsValue) return formatMicros(value.seconds * 1_000_000n, value.isFinite)
@@ -50,6 +61,16 @@ function toJson(value: DuckDBValue): unknown {
   if (value instanceof DuckDBMapValue) return Object.fromEntries(value.entries.map((entry) => [String(renderValue(entry.key)), toJson(entry.value)]))
   if (value instanceof DuckDBDateValue) return value.toString()
   return renderValue(value)
+}
+
+/** Java's Float.toString: the shortest digits that read back as the same 32-bit float. */
+export function formatFloat(value: number): string {
+  if (!Number.isFinite(value)) return formatDouble(value)
+  for (let digits = 1; digits <= 9; digits++) {
+    const candidate = Number(value.toPrecision(digits))
+    if (Math.fround(candidate) === value) return formatDouble(candidate)
+  }
+  return formatDouble(value)
 }
 
 /** Java's Double.toString: `1.0`, `0.001`, `1.0E7`, `1.5E-4`, `NaN`, `Infinity`. */

@@ -8,7 +8,7 @@ import {DuckDBConnection, StatementType, VARCHAR, type DuckDBType, type DuckDBVa
 import {Permissions, type GrantableType} from '../catalog/permissions.js'
 import {DEFAULT_SCHEMA, UnityCatalog} from '../catalog/unity-catalog.js'
 import {Engine, qualifiedName, quoteIdent} from '../engine/engine.js'
-import {renderValue} from '../engine/values.js'
+import {valueRenderer} from '../engine/values.js'
 import {SqlError, translate, type MetadataEffect, type ObjectRef, type Translation} from '../sql-dialect.js'
 import {emptyResult, manifestColumn, ResultBuilder, syntheticColumn, type ManifestColumn, type StatementResult} from './results.js'
 
@@ -183,13 +183,15 @@ class Executor {
       }
       const stream = await prepared.stream()
       const names = stream.columnNames()
-      const columns = stream.columnTypes().map((type, i) => manifestColumn(names[i], type, i))
+      const types = stream.columnTypes()
+      const columns = types.map((type, i) => manifestColumn(names[i], type, i))
+      const renderers = types.map(valueRenderer)
       if (!QUERY_STATEMENTS.has(statementType) && names.length === 1 && (names[0] === 'Count' || names[0] === 'Success')) {
         const rows = await stream.getRows()
         return {result: this.countResult(statementType, rows[0]?.[0]), statementType}
       }
       for await (const rows of stream.yieldRows()) {
-        for (const row of rows) if (!this.builder.add(row.map(renderValue))) return {result: this.builder.finish(columns), statementType}
+        for (const row of rows) if (!this.builder.add(row.map((value, i) => renderers[i](value)))) return {result: this.builder.finish(columns), statementType}
       }
       return {result: this.builder.finish(columns), statementType}
     } finally {
