@@ -2,29 +2,31 @@
 -- meaning, so one text runs on both engines (see reference/portable-sql.md). Sessions run with
 -- TimeZone = 'UTC', as Spark runs with spark.sql.session.timeZone = UTC.
 -- Each macro is a semantic bridge: keep the list short and covered by test/pipeline.
+-- TEMP macros belong to the connection: they stay visible after USE <catalog> and do not change what
+-- DuckDB's own names (datediff) mean on other connections. Install them on every pipeline connection.
 
 -- Spark: the keys of a JSON object, NULL for invalid JSON or any other JSON value.
 -- The nested CASE keeps json_type away from invalid text (it would throw).
-CREATE OR REPLACE MACRO json_object_keys(v) AS
+CREATE OR REPLACE TEMP MACRO json_object_keys(v) AS
   CASE WHEN json_valid(v) THEN CASE WHEN json_type(v) = 'OBJECT' THEN json_keys(v) END END;
 
 -- Spark: parse v with a DDL schema. Only the form the Silver SQL uses is supported here:
 -- 'a STRING, b STRING, ...' (every field read as text). NULL unless v is a JSON object.
-CREATE OR REPLACE MACRO from_json(v, schema) AS
+CREATE OR REPLACE TEMP MACRO from_json(v, schema) AS
   CASE WHEN json_valid(v) THEN CASE WHEN json_type(v) = 'OBJECT' THEN
     json_transform(v, '{"' || replace(replace(schema, ' STRING, ', '":"VARCHAR","'), ' STRING', '":"VARCHAR"') || '}')
   END END;
 
 -- Spark: partial-match regular expression test (Java regex; patterns here are RE2-compatible).
-CREATE OR REPLACE MACRO regexp_like(s, pattern) AS regexp_matches(s, pattern);
+CREATE OR REPLACE TEMP MACRO regexp_like(s, pattern) AS regexp_matches(s, pattern);
 
 -- Spark: cast an ISO-8601 string to a timestamp, NULL when it does not parse. Going through
 -- TIMESTAMPTZ applies the offset (a direct TIMESTAMP cast would drop it); TimeZone = 'UTC' makes the
 -- result the UTC wall time.
-CREATE OR REPLACE MACRO try_to_timestamp(s) AS CAST(try_cast(s AS TIMESTAMPTZ) AS TIMESTAMP);
+CREATE OR REPLACE TEMP MACRO try_to_timestamp(s) AS CAST(try_cast(s AS TIMESTAMPTZ) AS TIMESTAMP);
 
 -- Spark: the date of a timestamp in the session time zone (UTC).
-CREATE OR REPLACE MACRO to_date(ts) AS CAST(ts AS DATE);
+CREATE OR REPLACE TEMP MACRO to_date(ts) AS CAST(ts AS DATE);
 
 -- Spark: datediff(end, start) in days. Shadows DuckDB's three-argument datediff.
-CREATE OR REPLACE MACRO datediff(end_date, start_date) AS date_diff('day', start_date, end_date);
+CREATE OR REPLACE TEMP MACRO datediff(end_date, start_date) AS date_diff('day', start_date, end_date);

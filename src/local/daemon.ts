@@ -11,14 +11,12 @@ import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {LakectlError, UsageError} from '../cli/errors.js'
-import {statePaths, writeFileAtomic, type StatePaths} from './state-dir.js'
+import {dataEntries, isTemporaryFile, statePaths, writeFileAtomic, type StatePaths} from './state-dir.js'
 
 const START_TIMEOUT_MS = 30_000
 const STOP_TIMEOUT_MS = 10_000
 const KILL_TIMEOUT_MS = 3_000
 const POLL_MS = 50
-/** What `local reset` keeps: the token (clients keep working) and the log. */
-const KEPT_ON_RESET = new Set(['token', 'server.log'])
 
 export interface ServerInfo {
   url: string
@@ -53,7 +51,7 @@ export interface LocalResetResult {
   state_dir: string
   /** Whether a running server was stopped first. */
   stopped: boolean
-  /** Entries of the state folder that were deleted. */
+  /** Entries of the state folder that were deleted (relative names). */
   removed: string[]
 }
 
@@ -131,15 +129,14 @@ export async function localStatus(options: {stateDir: string}): Promise<LocalSta
 export async function localReset(options: {stateDir: string}): Promise<LocalResetResult> {
   const paths = statePaths(options.stateDir)
   const {stopped} = await localDown(options)
+  const leftovers = existsSync(paths.root) ? readdirSync(paths.root).filter(isTemporaryFile).map((name) => path.join(paths.root, name)) : []
   const removed: string[] = []
-  if (existsSync(paths.root)) {
-    for (const entry of readdirSync(paths.root).sort()) {
-      if (KEPT_ON_RESET.has(entry)) continue
-      rmSync(path.join(paths.root, entry), {recursive: true, force: true})
-      removed.push(entry)
-    }
+  for (const entry of [...dataEntries(paths), ...leftovers]) {
+    if (!existsSync(entry)) continue
+    rmSync(entry, {recursive: true, force: true})
+    removed.push(path.relative(paths.root, entry))
   }
-  return {state_dir: paths.root, stopped, removed}
+  return {state_dir: paths.root, stopped, removed: removed.sort()}
 }
 
 /** The running local workspace's address and token, for the client factory; undefined when not running. */
@@ -162,14 +159,15 @@ function serverEntry(): string[] {
   return [fileURLToPath(new URL('./main.js', self))]
 }
 
+/** The token file's token, generated when missing; the file is kept at mode 0600 either way. */
 function ensureToken(paths: StatePaths): string {
-  const existing = readToken(paths)
-  if (existing) {
-    if ((statSync(paths.token).mode & 0o777) !== 0o600) chmodSync(paths.token, 0o600)
-    return existing
+  let token = readToken(paths)
+  if (!token) {
+    token = `lkl_${randomBytes(32).toString('hex')}`
+    writeFileSync(paths.token, token, {mode: 0o600})
   }
-  const token = `lkl_${randomBytes(32).toString('hex')}`
-  writeFileSync(paths.token, token, {mode: 0o600})
+  // The mode option only applies when the file is created: tighten a file that was loosened since.
+  if ((statSync(paths.token).mode & 0o777) !== 0o600) chmodSync(paths.token, 0o600)
   return token
 }
 

@@ -13,7 +13,7 @@ import {registerScimRoutes} from './api/scim.js'
 import {registerSqlRoutes} from './api/sql.js'
 import {registerUnityCatalogRoutes} from './api/unity-catalog.js'
 import {registerWorkspaceRoutes} from './api/workspace.js'
-import {CONTROL_PREFIX, FaultInjector, faultError, faultReplacesResponse, registerControlRoutes, RequestRecorder, type Fault} from './control.js'
+import {CONTROL_PREFIX, FaultInjector, faultError, faultReplacesResponse, registerControlRoutes, RequestRecorder, type Fault, type RecordedRequest} from './control.js'
 import {ApiError, endpointNotFound} from './http/errors.js'
 import {Router} from './http/router.js'
 import {DEFAULT_LIMITS, openServices, type LocalLimits} from './services.js'
@@ -72,7 +72,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   registerControlRoutes(control.under(CONTROL_PREFIX), faults, recorder)
 
   function authorized(request: http.IncomingMessage): boolean {
-    const presented = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1]
+    const presented = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1]
     // Hashing first makes the comparison constant-time whatever the presented length.
     return presented !== undefined && timingSafeEqual(createHash('sha256').update(presented).digest(), expectedToken)
   }
@@ -115,13 +115,15 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
     return faultReplacesResponse(fault) ? errorOutcome(faultError(fault), requestId) : undefined
   }
 
-  async function handleApi(request: http.IncomingMessage, response: http.ServerResponse, url: URL, bodyText: string, requestId: string): Promise<Outcome | undefined> {
+  async function handleApi(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    url: URL,
+    bodyText: string,
+    requestId: string,
+    record: RecordedRequest,
+  ): Promise<Outcome | undefined> {
     const method = request.method ?? 'GET'
-    const record = recorder.start(method, url.pathname, url.search.slice(1))
-    response.on('close', () => {
-      record.status = response.headersSent ? response.statusCode : 0
-      record.duration_ms = Date.now() - record.started_at
-    })
     if (!authorized(request)) return unauthenticated(request, requestId)
     const fault = faults.take(method, url.pathname)
     if (fault) record.fault_id = fault.id
@@ -151,6 +153,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
     const method = request.method ?? 'GET'
     const bodyText = await readBody(request)
     let outcome: Outcome | undefined
+    let record: RecordedRequest | undefined
     if (bodyText === undefined) {
       outcome = errorOutcome(new ApiError(400, 'INVALID_PARAMETER_VALUE', `The request body is larger than ${MAX_BODY_BYTES} bytes.`), requestId)
       response.setHeader('connection', 'close')
@@ -162,7 +165,13 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
         outcome = authorized(request) ? await dispatch(control, method, url, bodyText, requestId) : unauthenticated(request, requestId)
       }
     } else {
-      outcome = await handleApi(request, response, url, bodyText, requestId)
+      record = recorder.start(method, url.pathname, url.search.slice(1))
+      outcome = await handleApi(request, response, url, bodyText, requestId, record)
+    }
+    if (record) {
+      // A reset connection stays recorded with status 0.
+      record.status = outcome === undefined || response.destroyed ? 0 : outcome.status
+      record.duration_ms = Date.now() - record.started_at
     }
     if (outcome === undefined || response.destroyed) return
     response.writeHead(outcome.status, {'content-type': 'application/json', ...outcome.headers})

@@ -223,8 +223,7 @@ export function translate(sql: string, options: TranslateOptions = {}): Translat
 
 /** A Spark type (`STRING`, `DECIMAL(12,2)`, `ARRAY<STRUCT<a: INT>>`) as DuckDB type text. */
 export function sparkTypeToDuckDb(typeText: string): string {
-  const tokens = tokenize(typeText)
-  const translator = new Translator(tokens, {})
+  const translator = new Translator(tokenize(typeText), {}, true)
   const type = translator.type()
   if (!translator.atEnd()) throw new SqlError(`Unsupported type '${typeText}'.`)
   return type
@@ -280,6 +279,8 @@ class Translator {
   constructor(
     private readonly tokens: Token[],
     private readonly parameters: Record<string, string>,
+    /** Accept only Spark's types (for API input); in SQL, other type names go to DuckDB as written. */
+    private readonly sparkTypesOnly = false,
   ) {}
 
   atEnd(): boolean {
@@ -524,7 +525,9 @@ class Translator {
     if (word === 'INTERVAL') {
       while (this.keyword() && INTERVAL_UNITS.has(this.keyword()!)) this.pos++
     }
-    return SIMPLE_TYPES[word] ?? word
+    const simple = SIMPLE_TYPES[word]
+    if (!simple && this.sparkTypesOnly) throw new SqlError(`Unsupported type '${word}'.`)
+    return simple ?? word
   }
 
   private typeNumber(): string {

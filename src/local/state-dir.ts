@@ -37,6 +37,19 @@ export function statePaths(stateDir: string): StatePaths {
   }
 }
 
+/**
+ * What `local reset` deletes: the data and the published address, never the token (clients keep
+ * working) or the log. Other modules that keep state here add their entries to this list.
+ */
+export function dataEntries(paths: StatePaths): string[] {
+  return [paths.store, paths.catalogs, paths.workspaceFiles, paths.serverInfo, paths.daemonInfo]
+}
+
+/** Leftovers of interrupted atomic writes. */
+export function isTemporaryFile(name: string): boolean {
+  return name.endsWith('.tmp')
+}
+
 /** Writes through a temporary file and a rename, so readers never see a half-written file. */
 export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): void {
   mkdirSync(path.dirname(file), {recursive: true})

@@ -121,7 +121,9 @@ class TokenReader {
 export function parseTableDdl(sql: string, file: string): TableSpec {
   const reader = new TokenReader(tokenize(sql, file), file)
   reader.keywords('CREATE', 'TABLE', 'IF', 'NOT', 'EXISTS')
-  if (reader.next('placeholder') !== 'catalog') throw new Error(`${file}: the table name must start with {{catalog}}`)
+  const catalog = reader.peek()
+  if (catalog?.kind !== 'placeholder' || catalog.text !== 'catalog') throw new Error(`${file}: the table name must start with {{catalog}}`)
+  reader.next('placeholder')
   reader.next('symbol', '.')
   const schema = reader.next('word')
   reader.next('symbol', '.')

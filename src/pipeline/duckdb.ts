@@ -25,8 +25,8 @@ export async function setUtc(connection: DuckDBConnection): Promise<void> {
 }
 
 /**
- * Creates the macros in the connection's default database, so every connection of the instance that
- * uses the same default database sees them.
+ * Creates the macros as TEMP macros of this connection: visible whatever catalog the connection USEs,
+ * invisible to other connections (one macro shadows DuckDB's own datediff).
  */
 export async function installMacros(connection: DuckDBConnection): Promise<void> {
   await connection.run(readResource('sql', 'duckdb_macros.sql'))
@@ -68,18 +68,19 @@ function writeScores(scorer: SentimentScorer | null, input: DuckDBDataChunk, out
   const batch: string[] = []
   for (let row = 0; row < input.rowCount; row++) {
     const text = texts.getItem(row) as string | null
+    output.setItem(row, null)
     if (scorer && text) {
       rows.push(row)
       batch.push(text)
-    } else {
-      output.setItem(row, null)
     }
   }
-  const scores = batch.length > 0 ? scorer!.score(batch) : []
-  if (scores.length !== batch.length) throw new Error(`the sentiment model returned ${scores.length} scores for ${batch.length} texts`)
-  scores.forEach((score, i) => {
-    if (score !== null && !(score >= 0 && score <= 1)) throw new Error(`the sentiment model returned ${score}, outside [0, 1]`)
-    output.setItem(rows[i], score)
-  })
+  if (scorer && batch.length > 0) {
+    const scores = scorer.score(batch)
+    if (scores.length !== batch.length) throw new Error(`the sentiment model returned ${scores.length} scores for ${batch.length} texts`)
+    scores.forEach((score, i) => {
+      if (score !== null && !(score >= 0 && score <= 1)) throw new Error(`the sentiment model returned ${score}, outside [0, 1]`)
+      output.setItem(rows[i], score)
+    })
+  }
   output.flush()
 }

@@ -177,13 +177,32 @@ function serialize(e: EventFields): string {
   )
 }
 
+const TWO_DIGITS = Array.from({length: 60}, (_, i) => String(i).padStart(2, '0'))
+const THREE_DIGITS = Array.from({length: 1000}, (_, i) => String(i).padStart(3, '0'))
+let cachedHour = NaN
+let cachedHourPrefix = ''
+
+/** 'YYYY-MM-DDTHH:MM:SS' and the milliseconds; Date.toISOString runs once per hour, not per event. */
+function isoSeconds(timeMs: number): [string, number] {
+  const hour = Math.floor(timeMs / HOUR_MS)
+  if (hour !== cachedHour) {
+    cachedHour = hour
+    cachedHourPrefix = new Date(hour * HOUR_MS).toISOString().slice(0, 14)
+  }
+  const inHour = timeMs - hour * HOUR_MS
+  const seconds = Math.floor(inHour / 1000)
+  return [`${cachedHourPrefix}${TWO_DIGITS[Math.floor(seconds / 60)]}:${TWO_DIGITS[seconds % 60]}`, inHour % 1000]
+}
+
 /** Mostly UTC with milliseconds; some without fractions, some with a UTC offset (the same instant). */
 function formatTimestamp(timeMs: number, roll: number): string {
-  const iso = new Date(timeMs).toISOString()
-  if (roll < 0.8) return iso
-  if (roll < 0.9) return `${iso.slice(0, 19)}Z`
+  if (roll < 0.9) {
+    const [seconds, millis] = isoSeconds(timeMs)
+    return roll < 0.8 ? `${seconds}.${THREE_DIGITS[millis]}Z` : `${seconds}Z`
+  }
   const [offset, minutes] = OFFSETS[Math.floor((roll - 0.9) * 10 * OFFSETS.length)]
-  return new Date(timeMs + minutes * 60_000).toISOString().slice(0, 23) + offset
+  const [seconds, millis] = isoSeconds(timeMs + minutes * 60_000)
+  return `${seconds}.${THREE_DIGITS[millis]}${offset}`
 }
 
 function reviewText(sentiment: Sentiment, random: () => number): string {
@@ -290,7 +309,7 @@ function capitalise(word: string): string {
 }
 
 /** A small, fast, seedable PRNG (uniform in [0, 1)). */
-export function mulberry32(seed: number): () => number {
+function mulberry32(seed: number): () => number {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) | 0

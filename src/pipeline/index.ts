@@ -36,3 +36,15 @@ export {
 export {JOB_PLACEHOLDERS, JOB_TEMPLATES, renderJobTemplate, type JobPlaceholder, type JobTemplateName, type JobTemplateValues} from './jobs.js'
 export {EVENT_TYPES, generateEvents, type GeneratorOptions} from './generator.js'
 export {loadReferenceData, type ReferenceData} from './reference-data.js'
+export {
+  ExpectedLakehouse,
+  REJECT_REASONS,
+  validateRecord,
+  type BronzeRecord,
+  type DailyRow,
+  type FeatureRow,
+  type QuarantineRow,
+  type RejectReason,
+  type SilverRow,
+  type SummaryRow,
+} from './expected.js'

@@ -195,19 +195,40 @@ describe('pipeline on DuckDB against the expectation model', () => {
     expect(await snapshot(run.connection)).toEqual(before)
   })
 
-  it('rolls the whole batch back when a step fails', async () => {
-    const before = await snapshot(run.connection)
-    const more = toBronze([...generateEvents({count: 300, seed: 99})]).flat()
-    const shifted = more.map((r) => ({...r, offset: r.offset + 100_000}))
-    await appendBronze(run.connection, shifted)
-    await registerSentimentFunctions(run.connection, {version: 'bad', score: (texts) => texts.map(() => 2)})
-    try {
-      await presentBronzeBatch(run.connection, CATALOG, offsetRanges(shifted))
-      await expect(runSilverBatch(run.connection, {catalog: CATALOG, batchId: 10})).rejects.toThrow(/outside \[0, 1\]/)
+  describe('with new Bronze records', () => {
+    const fresh = toBronze([...generateEvents({count: 300, seed: 99})])
+      .flat()
+      .map((r) => ({...r, offset: r.offset + 100_000}))
+    let before: Record<string, unknown>
+
+    beforeAll(async () => {
+      before = await snapshot(run.connection)
+      await appendBronze(run.connection, fresh)
+      await presentBronzeBatch(run.connection, CATALOG, offsetRanges(fresh))
+    })
+
+    it('rolls the whole batch back when a step fails', async () => {
+      await registerSentimentFunctions(run.connection, {version: 'bad', score: (texts) => texts.map(() => 2)})
+      try {
+        await expect(runSilverBatch(run.connection, {catalog: CATALOG, batchId: 10})).rejects.toThrow(/outside \[0, 1\]/)
+        expect(await snapshot(run.connection)).toEqual(before)
+      } finally {
+        await registerSentimentFunctions(run.connection, lexiconScorer())
+      }
+    })
+
+    it('runs inside a transaction the caller owns', async () => {
+      await run.connection.run('BEGIN TRANSACTION')
+      try {
+        const figures = await runSilverBatch(run.connection, {catalog: CATALOG, batchId: 10, ownTransaction: false})
+        expect(figures.rows_written).toBeGreaterThan(0)
+        const [{n}] = await query(run.connection, `SELECT count(*) AS n FROM ${CATALOG}.silver.customer_events_cleaned WHERE silver_batch_id = 10`)
+        expect(n).toBe(figures.rows_written)
+      } finally {
+        await run.connection.run('ROLLBACK')
+      }
       expect(await snapshot(run.connection)).toEqual(before)
-    } finally {
-      await registerSentimentFunctions(run.connection, lexiconScorer())
-    }
+    })
   })
 })
 

@@ -16,7 +16,7 @@ import {alreadyExists, ApiError, invalidParameter, notFound} from '../http/error
 import {paginate, type Page, type PageRequest} from '../http/input.js'
 import {LOCAL_USER_NAME} from '../identity.js'
 import {sparkTypeToDuckDb, SqlError} from '../sql-dialect.js'
-import type {ObjectMeta, StateStore, StoredState, TableMeta} from '../store.js'
+import type {ObjectMeta, StateStore, TableMeta} from '../store.js'
 
 /** The schema every new catalog gets, and where unqualified tables go after `USE CATALOG`. */
 export const DEFAULT_SCHEMA = 'default'
@@ -24,6 +24,9 @@ export const DEFAULT_SCHEMA = 'default'
 const DUCKDB_MAIN_SCHEMA = 'main'
 
 export type Json = Record<string, unknown>
+
+/** The store's tables of Unity Catalog object metadata. */
+export type MetaKind = 'catalogs' | 'schemas' | 'tables'
 
 export interface CatalogChanges {
   new_name?: string
@@ -186,33 +189,32 @@ export class UnityCatalog {
   }
 
   /** The stored metadata of objects that exist, created for those SQL made without it. */
-  private metaFor<K extends 'catalogs' | 'schemas' | 'tables'>(kind: K, keys: string[]): StoredState[K][string][] {
-    const table = this.store.state[kind] as Record<string, ObjectMeta>
-    if (keys.some((key) => !table[key])) {
-      this.store.update((state) => {
-        const target = state[kind] as Record<string, ObjectMeta>
-        for (const key of keys) target[key] ??= this.newMeta()
+  private metaFor(kind: MetaKind, keys: string[]): TableMeta[] {
+    const metas: Record<string, TableMeta> = this.store.state[kind]
+    if (keys.some((key) => !metas[key])) {
+      this.store.update(() => {
+        for (const key of keys) metas[key] ??= this.newMeta()
       })
     }
-    return keys.map((key) => table[key]) as StoredState[K][string][]
+    return keys.map((key) => metas[key])
   }
 
-  metaExists(kind: 'catalogs' | 'schemas' | 'tables', key: string): boolean {
+  metaExists(kind: MetaKind, key: string): boolean {
     return key in this.store.state[kind]
   }
 
   /** Records metadata for an object just created (replacing any stale entry of the same name). */
-  recordObject(kind: 'catalogs' | 'schemas' | 'tables', key: string, extra: Partial<TableMeta> = {}): void {
+  recordObject(kind: MetaKind, key: string, extra: Partial<TableMeta> = {}): void {
     this.store.update((state) => {
-      ;(state[kind] as Record<string, ObjectMeta>)[key] = this.newMeta(extra)
+      state[kind][key] = this.newMeta(extra)
     })
   }
 
   /** Changes metadata of an existing object (creating its entry if SQL made it). */
-  changeMeta(kind: 'catalogs' | 'schemas' | 'tables', key: string, change: (meta: TableMeta) => void): void {
+  changeMeta(kind: MetaKind, key: string, change: (meta: TableMeta) => void): void {
     this.metaFor(kind, [key])
     this.store.update((state) => {
-      const meta = (state[kind] as Record<string, TableMeta>)[key]
+      const meta: TableMeta = state[kind][key]
       change(meta)
       meta.updated_at = Date.now()
       meta.updated_by = LOCAL_USER_NAME
@@ -532,7 +534,12 @@ export class UnityCatalog {
     if (input.columns.length === 0) throw invalidParameter('A table needs at least one column.')
     const columns = [...input.columns].sort((a, b) => (a.position ?? 0) - (b.position ?? 0))
     const definitions = columns.map((column) => `${quoteIdent(column.name)} ${duckTypeOfColumn(column)}${column.nullable === false ? ' NOT NULL' : ''}`)
-    await this.engine.execute(`CREATE TABLE ${qualifiedName([catalog, schema, table])} (${definitions.join(', ')})`)
+    try {
+      await this.engine.execute(`CREATE TABLE ${qualifiedName([catalog, schema, table])} (${definitions.join(', ')})`)
+    } catch (error) {
+      // The columns came from the request (e.g. a name given twice).
+      throw invalidParameter(`Cannot create table '${fullName}': ${error instanceof Error ? error.message : String(error)}`)
+    }
     const partitions = columns.filter((column) => column.partition_index !== undefined).sort((a, b) => a.partition_index! - b.partition_index!)
     const comments = Object.fromEntries(columns.filter((column) => column.comment).map((column) => [column.name, column.comment!]))
     this.forget(fullName)

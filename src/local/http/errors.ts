@@ -8,6 +8,11 @@ export interface ErrorDetail {
 }
 
 const DETAIL_TYPE = 'type.googleapis.com/google.rpc.'
+/**
+ * The official JS SDK (0.17) reads `metadata` of every detail and fails to parse the error when it
+ * is absent, so details that have none in google.rpc carry an empty one.
+ */
+const SDK_SAFE = {metadata: {}}
 
 export class ApiError extends Error {
   constructor(
@@ -27,11 +32,11 @@ export class ApiError extends Error {
 }
 
 export function requestInfo(requestId: string): ErrorDetail {
-  return {'@type': `${DETAIL_TYPE}RequestInfo`, request_id: requestId, serving_data: ''}
+  return {'@type': `${DETAIL_TYPE}RequestInfo`, request_id: requestId, serving_data: '', ...SDK_SAFE}
 }
 
 export function retryInfo(seconds: number): ErrorDetail {
-  return {'@type': `${DETAIL_TYPE}RetryInfo`, retry_delay: `${seconds}s`}
+  return {'@type': `${DETAIL_TYPE}RetryInfo`, retry_delay: `${seconds}s`, ...SDK_SAFE}
 }
 
 export function invalidParameter(message: string): ApiError {

@@ -6,7 +6,7 @@
 import {DuckDBConnection, StatementType, VARCHAR, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
 
 import {Permissions, type GrantableType} from '../catalog/permissions.js'
-import {DEFAULT_SCHEMA, UnityCatalog} from '../catalog/unity-catalog.js'
+import {DEFAULT_SCHEMA, UnityCatalog, type MetaKind} from '../catalog/unity-catalog.js'
 import {Engine, qualifiedName, quoteIdent} from '../engine/engine.js'
 import {valueRenderer} from '../engine/values.js'
 import {SqlError, translate, type MetadataEffect, type ObjectRef, type Translation} from '../sql-dialect.js'
@@ -319,7 +319,7 @@ class Executor {
   }
 }
 
-function metaKind(type: ObjectRef['type']): 'catalogs' | 'schemas' | 'tables' {
+function metaKind(type: ObjectRef['type']): MetaKind {
   return type === 'catalog' ? 'catalogs' : type === 'schema' ? 'schemas' : 'tables'
 }
 

@@ -40,6 +40,9 @@ export interface ChunkLimits {
   bytes: number
 }
 
+/** The INLINE disposition's limit on a whole result (reference 5.1). */
+export const INLINE_RESULT_LIMIT_BYTES = 25 * 1024 * 1024
+
 export function manifestColumn(name: string, type: DuckDBType, position: number): ManifestColumn {
   const databricks = databricksType(type)
   return {
@@ -61,6 +64,7 @@ export class ResultBuilder {
   private readonly chunks: ResultChunk[] = []
   private current: ResultChunk | undefined
   private totalRows = 0
+  private totalBytes = 0
   private truncated = false
 
   constructor(
@@ -75,6 +79,10 @@ export class ResultBuilder {
       return false
     }
     const bytes = JSON.stringify(row).length + 1
+    this.totalBytes += bytes
+    if (this.totalBytes > INLINE_RESULT_LIMIT_BYTES) {
+      throw new SqlError(`The result exceeds the INLINE limit of ${INLINE_RESULT_LIMIT_BYTES} bytes: narrow the query or set row_limit.`, '54000')
+    }
     if (!this.current || this.current.row_count >= this.limits.rows || (this.current.byte_count + bytes > this.limits.bytes && this.current.row_count > 0)) {
       this.current = {chunk_index: this.chunks.length, row_offset: this.totalRows, row_count: 0, byte_count: 0, data_array: []}
       this.chunks.push(this.current)

@@ -16,6 +16,8 @@ type StatementState = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED
 
 const RESULT_TTL_MS = 60 * 60 * 1000
 const MAX_KEPT_STATEMENTS = 1000
+/** Results kept in memory at most; beyond it the oldest are CLOSED early. */
+const MAX_KEPT_RESULT_BYTES = 256 * 1024 * 1024
 /** Re-sent while a cancelled query keeps running: an interrupt that lands between queries is lost. */
 const INTERRUPT_RETRY_MS = 50
 
@@ -159,11 +161,17 @@ export class Statements {
     }
   }
 
-  /** Results live an hour after the statement ends (then CLOSED); old statements are forgotten. */
+  /**
+   * Results live an hour after the statement ends, then it is CLOSED (earlier for the oldest when the
+   * kept results outgrow their memory budget); the oldest statements are forgotten.
+   */
   private expireOld(): void {
     const now = Date.now()
-    for (const run of this.runs.values()) {
-      if (run.terminal && run.state === 'SUCCEEDED' && now - run.finishedAt! > RESULT_TTL_MS) {
+    let keptBytes = 0
+    for (const run of [...this.runs.values()].reverse()) {
+      if (run.state !== 'SUCCEEDED' || !run.result) continue
+      keptBytes += run.result.chunks.reduce((sum, chunk) => sum + chunk.byte_count, 0)
+      if (now - run.finishedAt! > RESULT_TTL_MS || keptBytes > MAX_KEPT_RESULT_BYTES) {
         run.state = 'CLOSED'
         run.result = undefined
       }
