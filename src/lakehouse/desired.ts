@@ -47,11 +47,19 @@ export interface DesiredData {
   rows: Array<Record<string, string | null>>
 }
 
+/** A managed volume: the streaming jobs keep their checkpoints in ops.checkpoints on Databricks. */
+export interface DesiredVolume {
+  full_name: string
+  schema: SchemaName
+  name: string
+}
+
 export interface DesiredState {
   project: string
   catalog: string
   schemas: SchemaName[]
   tables: DesiredTable[]
+  volumes: DesiredVolume[]
   data: DesiredData[]
   grants: DesiredGrants[]
   directories: string[]
@@ -112,6 +120,7 @@ export function desiredState(config: LakectlConfig, target: ResolvedTarget, ware
     catalog,
     schemas: [...SCHEMAS],
     tables,
+    volumes: [{full_name: `${catalog}.ops.checkpoints`, schema: 'ops', name: 'checkpoints'}],
     data,
     grants: desiredGrants(config, catalog, SCHEMAS),
     directories,

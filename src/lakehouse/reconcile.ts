@@ -85,6 +85,21 @@ async function planSchemasAndBelow(ctx: ReconcileContext, catalogExists: boolean
       }),
   )
   const tableActions = desired.tables.map((table) => planTable(ctx, table, tablesBySchema.get(table.schema)?.get(table.name)))
+  const volumeActions = await Promise.all(
+    desired.volumes.map(async (volume): Promise<PlannedAction> => {
+      const existing = existingSchemas.has(volume.schema)
+        ? await read(() => client.listAll<{name: string}>(`${UC}/volumes`, 'volumes', {catalog_name: desired.catalog, schema_name: volume.schema, max_results: 0}))
+        : []
+      if (existing.some((v) => v.name === volume.name)) return unchanged('volume', volume.full_name)
+      return {
+        object_type: 'volume',
+        full_name: volume.full_name,
+        action: 'create',
+        diff: [`+ managed volume ${volume.full_name}`],
+        apply: (c) => c.post(`${UC}/volumes`, {catalog_name: desired.catalog, schema_name: volume.schema, name: volume.name, volume_type: 'MANAGED', comment: 'Streaming checkpoints (lakectl)'}).then(() => undefined),
+      }
+    }),
+  )
   const dataActions = await Promise.all(
     desired.data.map((data) => {
       const [, schema, name] = data.table.split('.')
@@ -115,7 +130,7 @@ async function planSchemasAndBelow(ctx: ReconcileContext, catalogExists: boolean
       }
     }),
   )
-  return [...schemaActions, ...tableActions, ...dataActions, ...grantActions]
+  return [...schemaActions, ...tableActions, ...volumeActions, ...dataActions, ...grantActions]
 }
 
 function planTable(ctx: ReconcileContext, table: DesiredTable, actual: TableInfo | undefined): PlannedAction {

@@ -12,6 +12,7 @@ import {registerPermissionsRoutes} from './api/permissions.js'
 import {registerScimRoutes} from './api/scim.js'
 import {registerSqlRoutes} from './api/sql.js'
 import {registerUnityCatalogRoutes} from './api/unity-catalog.js'
+import {registerVolumeRoutes} from './api/volumes.js'
 import {registerWorkspaceRoutes} from './api/workspace.js'
 import {CONTROL_PREFIX, FaultInjector, faultError, faultReplacesResponse, registerControlRoutes, RequestRecorder, type Fault, type RecordedRequest} from './control.js'
 import {ApiError, endpointNotFound} from './http/errors.js'
@@ -65,6 +66,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   registerScimRoutes(api)
   registerUnityCatalogRoutes(api.under('/api/2.1/unity-catalog'), services)
   registerPermissionsRoutes(api.under('/api/2.1/unity-catalog'), services)
+  registerVolumeRoutes(api.under('/api/2.1/unity-catalog'), services)
   registerSqlRoutes(api, services, () => port)
   registerWorkspaceRoutes(api.under('/api/2.0/workspace'), services)
 

@@ -4,6 +4,7 @@
  */
 import {Permissions} from './catalog/permissions.js'
 import {UnityCatalog} from './catalog/unity-catalog.js'
+import {Volumes} from './catalog/volumes.js'
 import {Engine} from './engine/engine.js'
 import type {PageLimits} from './http/input.js'
 import type {StatePaths} from './state-dir.js'
@@ -40,6 +41,7 @@ export interface LocalServices {
   pageLimits: PageLimits
   catalog: UnityCatalog
   permissions: Permissions
+  volumes: Volumes
   warehouse: Warehouse
   statements: Statements
   workspace: Workspace
@@ -59,6 +61,7 @@ export async function openServices(paths: StatePaths, limits: LocalLimits): Prom
     pageLimits: {defaultSize: limits.ucPageSize, maxSize: limits.ucMaxPageSize},
     catalog,
     permissions,
+    volumes: new Volumes(catalog, store),
     warehouse,
     statements,
     workspace: new Workspace(store, paths.workspaceFiles),

@@ -37,6 +37,11 @@ export interface WorkspaceObject {
   size?: number
 }
 
+export interface VolumeMeta extends ObjectMeta {
+  volume_type: 'MANAGED' | 'EXTERNAL'
+  storage_location: string
+}
+
 /** principal -> privileges, per securable (`<type>/<full_name>`). */
 export type Grants = Record<string, Record<string, string[]>>
 
@@ -46,6 +51,7 @@ export interface StoredState {
   catalogs: Record<string, ObjectMeta>
   schemas: Record<string, ObjectMeta>
   tables: Record<string, TableMeta>
+  volumes: Record<string, VolumeMeta>
   grants: Grants
   workspace: Record<string, WorkspaceObject>
   next_object_id: number
@@ -58,6 +64,7 @@ function emptyState(): StoredState {
     catalogs: {},
     schemas: {},
     tables: {},
+    volumes: {},
     grants: {},
     workspace: {},
     next_object_id: 1_000_000_000_000_000,

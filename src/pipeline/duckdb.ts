@@ -21,7 +21,7 @@ export async function preparePipelineConnection(connection: DuckDBConnection, sc
 
 /** Spark runs with spark.sql.session.timeZone = UTC; dates, hours and timestamp casts depend on it. */
 export async function setUtc(connection: DuckDBConnection): Promise<void> {
-  await connection.run(`SET TimeZone = 'UTC'`)
+  await connection.run(`SET SESSION TimeZone = 'UTC'`)
 }
 
 /**

@@ -7,6 +7,7 @@ import type {DuckDBConnection, DuckDBValue} from '@duckdb/node-api'
 
 import {assertIdentifier} from '../databricks/identifiers.js'
 import {loadTableSpecs} from './ddl.js'
+import {utcWallTime} from './executor.js'
 
 /** Kafka offsets as Spark writes them: {"topic": {"partition": offset}}. */
 export type KafkaOffsets = Record<string, Record<string, number>>
@@ -157,7 +158,7 @@ export async function insertStreamProgress(connection: DuckDBConnection, catalog
   const values: Record<string, DuckDBValue> = {}
   const expressions = spec.columns.map(({name, type}) => {
     const value = row[name as keyof StreamProgressRow]
-    values[name] = value instanceof Date ? value.toISOString().replace('T', ' ').replace('Z', '') : value
+    values[name] = value instanceof Date ? utcWallTime(value) : value
     return `CAST($${name} AS ${type.toUpperCase()})`
   })
   await connection.run(
