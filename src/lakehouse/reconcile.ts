@@ -195,14 +195,18 @@ async function planData(ctx: ReconcileContext, data: DesiredData, tableExists: b
         const parameters = Object.fromEntries(rows.map((r, i) => [`k${i}`, r[data.key]]))
         await runStatement(c, {statement: `DELETE FROM ${quoteName(data.table)} WHERE ${quoteName(data.key)} IN (${rows.map((_, i) => `:k${i}`).join(', ')})`, warehouseId: ctx.warehouseId, parameters})
       }
-      for (const rows of chunks([...changed, ...missing], ROWS_PER_STATEMENT)) {
-        const parameters: Record<string, {value: string | null; type: string}> = {}
-        const tuples = rows.map((row, i) => `(${data.columns.map((col, j) => {
-          parameters[`r${i}c${j}`] = {value: row[col.name] ?? null, type: col.type_text.toUpperCase()}
-          return `:r${i}c${j}`
-        }).join(', ')})`)
-        await runStatement(c, {statement: `INSERT INTO ${quoteName(data.table)} (${names.map(quoteName).join(', ')}) VALUES ${tuples.join(', ')}`, warehouseId: ctx.warehouseId, parameters})
-      }
+      // Independent chunks: sent concurrently so the load costs one round trip on the critical path.
+      await Promise.all(
+        chunks([...changed, ...missing], ROWS_PER_STATEMENT).map((rows) => {
+          const parameters: Record<string, {value: string | null; type: string}> = {}
+          const tuples = rows.map((row, i) => `(${data.columns.map((col, j) => {
+            parameters[`r${i}c${j}`] = {value: row[col.name] ?? null, type: col.type_text.toUpperCase()}
+            return `:r${i}c${j}`
+          }).join(', ')})`)
+          const statement = `INSERT INTO ${quoteName(data.table)} (${names.map(quoteName).join(', ')}) VALUES ${tuples.join(', ')}`
+          return runStatement(c, {statement, warehouseId: ctx.warehouseId, parameters})
+        }),
+      )
     },
   }
 }

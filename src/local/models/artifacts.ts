@@ -38,6 +38,10 @@ export class Artifacts {
     return fileUri(path.join(this.runsDir, experimentId, runId, 'artifacts'))
   }
 
+  modelLocation(modelId: string): string {
+    return fileUri(path.join(this.registryDir, modelId))
+  }
+
   versionLocation(modelId: string, version: number): string {
     return fileUri(path.join(this.registryDir, modelId, String(version)))
   }
@@ -97,8 +101,9 @@ export class Artifacts {
     return scorer
   }
 
+  /** Deletes a stored artifact folder (a version's, or a model's with all its versions). */
   remove(storageLocation: string): void {
-    this.scorers.delete(storageLocation)
+    for (const key of this.scorers.keys()) if (key === storageLocation || key.startsWith(`${storageLocation}/`)) this.scorers.delete(key)
     rmSync(fileURLToPath(storageLocation), {recursive: true, force: true})
   }
 }
