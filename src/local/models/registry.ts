@@ -7,7 +7,7 @@ import {randomUUID} from 'node:crypto'
 
 import {PRINCIPAL} from '../../databricks/identifiers.js'
 import {parseFullName, type UnityCatalog} from '../catalog/unity-catalog.js'
-import {alreadyExists, invalidParameter, notFound} from '../http/errors.js'
+import {alreadyExists, type ApiError, invalidParameter, notFound} from '../http/errors.js'
 import {paginate, type Page, type PageRequest} from '../http/input.js'
 import {LOCAL_USER_NAME} from '../identity.js'
 import type {Artifacts} from './artifacts.js'
@@ -25,9 +25,8 @@ export function validAlias(alias: string): string {
 }
 
 export function parseVersion(text: string | number): number {
-  const version = Number(text)
-  if (!Number.isInteger(version) || version < 1 || !/^\d+$/.test(String(text))) throw invalidParameter(`Invalid model version '${text}': expected a positive integer.`)
-  return version
+  if (!/^[1-9]\d{0,9}$/.test(String(text))) throw invalidParameter(`Invalid model version '${text}': expected a positive integer.`)
+  return Number(text)
 }
 
 export function validTag(key: string, value: string): void {
@@ -35,11 +34,11 @@ export function validTag(key: string, value: string): void {
   if (value.length > 5000) throw invalidParameter(`The value of tag '${key}' is longer than 5000 characters.`)
 }
 
-export function modelMissing(fullName: string): Error {
+export function modelMissing(fullName: string): ApiError {
   return notFound('RESOURCE_DOES_NOT_EXIST', `Registered model '${fullName}' does not exist.`)
 }
 
-export function versionMissing(fullName: string, version: number): Error {
+export function versionMissing(fullName: string, version: number): ApiError {
   return notFound('RESOURCE_DOES_NOT_EXIST', `Model version ${version} of '${fullName}' does not exist.`)
 }
 
@@ -110,7 +109,7 @@ export class ModelRegistry {
 
   updateModel(fullName: string, changes: ModelChanges): Json {
     const record = this.requireModel(fullName)
-    let key = this.keyOf(record)
+    const key = this.keyOf(record)
     let newKey = key
     if (changes.new_name !== undefined) {
       const parts = changes.new_name.toLowerCase().split('.')
@@ -125,7 +124,6 @@ export class ModelRegistry {
         delete state.registered_models[key]
         record.name = newKey.split('.')[2]
         state.registered_models[newKey] = record
-        key = newKey
       }
       if (changes.comment !== undefined) record.comment = changes.comment
       if (changes.owner !== undefined) record.owner = changes.owner
@@ -371,10 +369,10 @@ function touch(entry: {updated_at: number; updated_by: string}): void {
   entry.updated_by = LOCAL_USER_NAME
 }
 
-function duplicate(fullName: string): Error {
+function duplicate(fullName: string): ApiError {
   return alreadyExists('REGISTERED_MODEL_ALREADY_EXISTS', `Registered model '${fullName}' already exists.`, 'RegisteredModel', fullName)
 }
 
-function aliasMissing(fullName: string, alias: string): Error {
+function aliasMissing(fullName: string, alias: string): ApiError {
   return notFound('RESOURCE_DOES_NOT_EXIST', `Alias '${alias}' is not set on registered model '${fullName}'.`)
 }
