@@ -24,7 +24,7 @@ export const DEFAULT_CONCURRENCY = 8
 
 export async function planBootstrap(client: DatabricksClient, settings: Settings, concurrency = DEFAULT_CONCURRENCY): Promise<PlannedAction[]> {
   const warehouse = await resolveWarehouse(client, settings.target.warehouse)
-  const desired = desiredState(settings.config, settings.target, warehouse.id)
+  const desired = desiredState(settings.config, settings.target)
   return reconcile({client, config: settings.config, desired, warehouseId: warehouse.id, concurrency})
 }
 

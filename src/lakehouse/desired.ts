@@ -75,7 +75,7 @@ const REFERENCE_DATA = [
   {table: 'silver.products', file: 'products.csv', key: 'product_id'},
 ]
 
-export function desiredState(config: LakectlConfig, target: ResolvedTarget, warehouseId: string): DesiredState {
+export function desiredState(config: LakectlConfig, target: ResolvedTarget): DesiredState {
   const {catalog} = target
   const tables: DesiredTable[] = loadTableSpecs().map((spec) => ({
     full_name: `${catalog}.${spec.schema}.${spec.name}`,
@@ -94,7 +94,7 @@ export function desiredState(config: LakectlConfig, target: ResolvedTarget, ware
     catalog,
     project: config.project,
     workspace_folder: target.workspaceFolder,
-    warehouse_id: warehouseId,
+    model_name: config.model.name,
     spark_version: target.compute.spark_version,
     node_type_id: target.compute.node_type_id,
     num_workers: target.compute.num_workers,

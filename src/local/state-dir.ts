@@ -21,6 +21,10 @@ export interface StatePaths {
   catalogs: string
   /** Contents of workspace files and notebooks, by object id. */
   workspaceFiles: string
+  /** Jobs, runs and idempotency tokens of the Jobs API. */
+  jobs: string
+  /** The local topics (DuckDB file): records by topic, partition and offset. */
+  topics: string
 }
 
 export function statePaths(stateDir: string): StatePaths {
@@ -34,6 +38,8 @@ export function statePaths(stateDir: string): StatePaths {
     store: path.join(root, 'state.json'),
     catalogs: path.join(root, 'catalogs'),
     workspaceFiles: path.join(root, 'workspace'),
+    jobs: path.join(root, 'jobs.json'),
+    topics: path.join(root, 'topics.duckdb'),
   }
 }
 
@@ -42,7 +48,7 @@ export function statePaths(stateDir: string): StatePaths {
  * working) or the log. Other modules that keep state here add their entries to this list.
  */
 export function dataEntries(paths: StatePaths): string[] {
-  return [paths.store, paths.catalogs, paths.workspaceFiles, paths.serverInfo, paths.daemonInfo]
+  return [paths.store, paths.catalogs, paths.workspaceFiles, paths.jobs, paths.topics, `${paths.topics}.wal`, paths.serverInfo, paths.daemonInfo]
 }
 
 /** Leftovers of interrupted atomic writes. */

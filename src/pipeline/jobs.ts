@@ -14,7 +14,7 @@ export const JOB_TEMPLATES = ['bronze', 'silver', 'gold', 'backfill', 'train'] a
 export type JobTemplateName = (typeof JOB_TEMPLATES)[number]
 
 export const JOB_PLACEHOLDERS = [
-  'catalog', 'workspace_folder', 'warehouse_id', 'spark_version', 'node_type_id', 'num_workers', 'project', 'topic',
+  'catalog', 'workspace_folder', 'model_name', 'spark_version', 'node_type_id', 'num_workers', 'project', 'topic',
   'bootstrap_servers', 'secret_scope', 'starting_offsets', 'trigger_seconds',
 ] as const
 export type JobPlaceholder = (typeof JOB_PLACEHOLDERS)[number]
@@ -88,7 +88,7 @@ function checkValues(values: JobTemplateValues): Map<string, string | number> {
     }
     const text = String(value)
     if (text === '' || text.includes('{{')) throw new UsageError(`${key} must be a non-empty value without '{{', got '${text}'.`)
-    if (key === 'catalog') assertIdentifier(text, 'catalog name')
+    if (key === 'catalog' || key === 'model_name') assertIdentifier(text, key.replace('_', ' '))
     if (key === 'workspace_folder' && !/^\/[^\s]*[^/\s]$/.test(text)) throw new UsageError(`workspace_folder must be an absolute workspace path such as /Shared/lakectl, got '${text}'.`)
     checked.set(key, text)
   }

@@ -9,7 +9,7 @@ import {readResource} from '../../src/pipeline/resources.js'
 const VALUES: Required<JobTemplateValues> = {
   catalog: 'lakehouse',
   workspace_folder: '/Shared/lakectl',
-  warehouse_id: 'abc123def456',
+  model_name: 'sentiment',
   spark_version: '15.4.x-scala2.12',
   node_type_id: 'i3.xlarge',
   num_workers: 2,

@@ -20,6 +20,8 @@ import type {ObjectMeta, StateStore, TableMeta} from '../store.js'
 
 /** The schema every new catalog gets, and where unqualified tables go after `USE CATALOG`. */
 export const DEFAULT_SCHEMA = 'default'
+/** Schemas the local workspace keeps for itself in a catalog (stream checkpoints): never listed. */
+export const INTERNAL_SCHEMA_PREFIX = '__'
 /** DuckDB's own schema in every database file: hidden unless someone made it theirs. */
 const DUCKDB_MAIN_SCHEMA = 'main'
 
@@ -145,6 +147,7 @@ export class UnityCatalog {
       [catalog],
     )
     return rows
+      .filter((row) => !String(row.name).startsWith(INTERNAL_SCHEMA_PREFIX))
       .filter((row) => row.name !== DUCKDB_MAIN_SCHEMA || Number(row.tables) > 0 || this.store.state.schemas[`${catalog}.${DUCKDB_MAIN_SCHEMA}`])
       .map((row) => String(row.name))
       .sort()

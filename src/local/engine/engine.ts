@@ -119,6 +119,14 @@ export class Engine {
     return this.meta.run(work)
   }
 
+  /**
+   * A connection of its own, outside the statement pool, for long-lived work such as a streaming job;
+   * the caller closes it before the engine closes.
+   */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect()
+  }
+
   catalogFile(name: string): string {
     return path.join(this.catalogsDir, name + CATALOG_FILE_SUFFIX)
   }
