@@ -42,6 +42,8 @@ export function versionMissing(fullName: string, version: number): ApiError {
   return notFound('RESOURCE_DOES_NOT_EXIST', `Model version ${version} of '${fullName}' does not exist.`)
 }
 
+export type Servable = {version: VersionRecord} | {reason: string; missing: boolean}
+
 const versionKey = (version: number) => String(version).padStart(10, '0')
 
 export interface ModelChanges {
@@ -204,13 +206,13 @@ export class ModelRegistry {
   }
 
   /** The READY version an endpoint can serve, or why it cannot. */
-  servable(fullName: string, version: number): VersionRecord | string {
+  servable(fullName: string, version: number): Servable {
     const record = this.models[fullName.toLowerCase()]
-    if (!record) return `Registered model '${fullName}' does not exist.`
+    if (!record) return {reason: `Registered model '${fullName}' does not exist.`, missing: true}
     const entry = record.versions[String(version)]
-    if (!entry) return `Model version ${version} of '${fullName}' does not exist.`
-    if (entry.status !== 'READY') return `Model version ${version} of '${fullName}' is ${entry.status}: only READY versions can be served.`
-    return entry
+    if (!entry) return {reason: `Model version ${version} of '${fullName}' does not exist.`, missing: true}
+    if (entry.status !== 'READY') return {reason: `Model version ${version} of '${fullName}' is ${entry.status}: only READY versions can be served.`, missing: false}
+    return {version: entry}
   }
 
   // ---------------------------------------------------------------------------------------------

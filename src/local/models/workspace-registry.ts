@@ -20,7 +20,6 @@ export function parseStage(stage: string): Stage {
 }
 
 function validName(name: string): string {
-  // eslint-disable-next-line no-control-regex
   if (name.trim() === '' || name.length > 256 || /[/\u0000-\u001f]/.test(name)) throw invalidParameter(`Invalid registered model name '${name}'.`)
   return name
 }
