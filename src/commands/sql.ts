@@ -39,6 +39,8 @@ ${EXIT_CODES_HELP}`
       catalog: this.flags.catalog,
       schema: this.flags.schema,
       parameters,
+      // Return at once with the statement id, so a Ctrl-C at any moment can cancel the statement.
+      waitSeconds: 0,
     })
   }
 

@@ -14,7 +14,10 @@ export interface StatementRequest {
   catalog?: string
   schema?: string
   parameters?: Record<string, ParamValue>
-  /** Seconds the first request may wait on the server (0 = return at once; else 5..50). */
+  /**
+   * Seconds the first request may wait on the server (0 = return at once; else 5..50). While that request
+   * waits the statement id is unknown, so a Ctrl-C then cannot cancel it: long statements should use 0.
+   */
   waitSeconds?: number
 }
 

@@ -14,9 +14,10 @@ import {registerSqlRoutes} from './api/sql.js'
 import {registerUnityCatalogRoutes} from './api/unity-catalog.js'
 import {registerVolumeRoutes} from './api/volumes.js'
 import {registerWorkspaceRoutes} from './api/workspace.js'
+import {registerModelRoutes} from './models/routes.js'
 import {CONTROL_PREFIX, FaultInjector, faultError, faultReplacesResponse, registerControlRoutes, RequestRecorder, type Fault, type RecordedRequest} from './control.js'
 import {ApiError, endpointNotFound} from './http/errors.js'
-import {Router} from './http/router.js'
+import {Reply, Router} from './http/router.js'
 import {DEFAULT_LIMITS, openServices, type LocalLimits} from './services.js'
 import {statePaths} from './state-dir.js'
 
@@ -69,6 +70,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   registerVolumeRoutes(api.under('/api/2.1/unity-catalog'), services)
   registerSqlRoutes(api, services, () => port)
   registerWorkspaceRoutes(api.under('/api/2.0/workspace'), services)
+  registerModelRoutes(api, services.models, services.pageLimits)
 
   const control = new Router()
   registerControlRoutes(control.under(CONTROL_PREFIX), faults, recorder)
@@ -98,6 +100,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
     }
     try {
       const result = await match.handler({method, path: url.pathname, params: match.params, query: url.searchParams, body: body as Record<string, unknown>, requestId})
+      if (result instanceof Reply) return {status: 200, body: result.body, headers: result.headers}
       return {status: 200, body: result ?? {}}
     } catch (error) {
       if (error instanceof ApiError) return errorOutcome(error, requestId)

@@ -7,6 +7,7 @@ import {UnityCatalog} from './catalog/unity-catalog.js'
 import {Volumes} from './catalog/volumes.js'
 import {Engine} from './engine/engine.js'
 import type {PageLimits} from './http/input.js'
+import {openModels, type LocalModels, type Scoring} from './models/index.js'
 import type {StatePaths} from './state-dir.js'
 import {Statements} from './sql/statements.js'
 import {Warehouse} from './sql/warehouse.js'
@@ -25,6 +26,8 @@ export interface LocalLimits {
   maxConcurrentStatements: number
   /** How long the warehouse stays STARTING or STOPPING. */
   warehouseTransitionMs: number
+  /** How long a serving endpoint's config update stays IN_PROGRESS. */
+  servingUpdateMs: number
 }
 
 export const DEFAULT_LIMITS: LocalLimits = {
@@ -34,6 +37,7 @@ export const DEFAULT_LIMITS: LocalLimits = {
   resultChunkBytes: 1024 * 1024,
   maxConcurrentStatements: 4,
   warehouseTransitionMs: 200,
+  servingUpdateMs: 300,
 }
 
 export interface LocalServices {
@@ -45,6 +49,9 @@ export interface LocalServices {
   warehouse: Warehouse
   statements: Statements
   workspace: Workspace
+  models: LocalModels
+  /** The served sentiment model Silver's sentiment_score() uses (null when none is served). */
+  scoring: Scoring
   close(): Promise<void>
 }
 
@@ -55,6 +62,7 @@ export async function openServices(paths: StatePaths, limits: LocalLimits): Prom
   const permissions = new Permissions(catalog, store)
   // Stopping the warehouse cancels what runs on it.
   const warehouse = new Warehouse(limits.warehouseTransitionMs, () => statements.cancelAll())
+  const {models, scoring} = openModels({root: paths.models, servingUpdateMs: limits.servingUpdateMs}, catalog, engine)
   const statements = new Statements({engine, catalog, permissions}, warehouse, {rows: limits.resultChunkRows, bytes: limits.resultChunkBytes})
   return {
     limits,
@@ -65,6 +73,8 @@ export async function openServices(paths: StatePaths, limits: LocalLimits): Prom
     warehouse,
     statements,
     workspace: new Workspace(store, paths.workspaceFiles),
+    models,
+    scoring,
     async close() {
       warehouse.close()
       await statements.close()

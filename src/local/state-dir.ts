@@ -25,6 +25,8 @@ export interface StatePaths {
   jobs: string
   /** The local topics (DuckDB file): records by topic, partition and offset. */
   topics: string
+  /** Model registry, MLflow runs and serving endpoints, with the model artifacts. */
+  models: string
 }
 
 export function statePaths(stateDir: string): StatePaths {
@@ -40,6 +42,7 @@ export function statePaths(stateDir: string): StatePaths {
     workspaceFiles: path.join(root, 'workspace'),
     jobs: path.join(root, 'jobs.json'),
     topics: path.join(root, 'topics.duckdb'),
+    models: path.join(root, 'models'),
   }
 }
 
@@ -48,7 +51,7 @@ export function statePaths(stateDir: string): StatePaths {
  * working) or the log. Other modules that keep state here add their entries to this list.
  */
 export function dataEntries(paths: StatePaths): string[] {
-  return [paths.store, paths.catalogs, paths.workspaceFiles, paths.jobs, paths.topics, `${paths.topics}.wal`, paths.serverInfo, paths.daemonInfo]
+  return [paths.store, paths.catalogs, paths.workspaceFiles, paths.jobs, paths.topics, `${paths.topics}.wal`, paths.models, paths.serverInfo, paths.daemonInfo]
 }
 
 /** Leftovers of interrupted atomic writes. */

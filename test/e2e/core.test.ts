@@ -84,6 +84,27 @@ describe('sql', () => {
   })
 })
 
+describe('Ctrl-C', () => {
+  it('exits 130 and cancels the running statement', async () => {
+    await ws.clearRequests()
+    const {child, result} = ws.start(['sql', 'SELECT count(*) FROM range(100000000000) AS a(x) WHERE x % 7 = 3'])
+    // Interrupt once the statement is being polled: it was submitted and is running on the warehouse.
+    for (let i = 0; i < 200; i++) {
+      const requests = await ws.requests()
+      if (requests.some((r) => r.method === 'GET' && r.path.startsWith('/api/2.0/sql/statements/'))) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    child.kill('SIGINT')
+    const done = await result
+    expect(done.code).toBe(130)
+    expect(done.stderr).toMatch(/INTERRUPTED/)
+    const cancel = (await ws.requests()).find((r) => r.method === 'POST' && /\/api\/2\.0\/sql\/statements\/[^/]+\/cancel$/.test(r.path))
+    expect(cancel?.status).toBe(200)
+    const id = cancel!.path.split('/')[5]
+    expect((await ws.api('GET', `/api/2.0/sql/statements/${id}`)).status.state).toBe('CANCELED')
+  })
+})
+
 describe('auth and targets', () => {
   it('treats a profile pointing at the local workspace exactly like --target local', async () => {
     ws.writeDatabricksCfg(`[loc]\nhost = ${ws.url}\ntoken = ${CANARY}\n\n[bad]\nhost = ${ws.url}\ntoken = lkl_wrong_token_value\n`)

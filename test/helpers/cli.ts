@@ -1,5 +1,5 @@
 /** Runs the built CLI as a child process. */
-import {spawn} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
 export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
@@ -13,9 +13,14 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], options: {env: Record<string, string>; cwd: string; input?: string}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const child = spawn(process.execPath, [BIN, ...args], {env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe']})
+  return startCli(args, options).result
+}
+
+/** Starts the CLI and returns the child (to signal it) with the promise of its result. */
+export function startCli(args: string[], options: {env: Record<string, string>; cwd: string; input?: string}): {child: ChildProcess; result: Promise<CliResult>} {
+  const started = Date.now()
+  const child = spawn(process.execPath, [BIN, ...args], {env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe']})
+  const result = new Promise<CliResult>((resolve, reject) => {
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c) => (stdout += c))
@@ -38,4 +43,5 @@ export function runCli(args: string[], options: {env: Record<string, string>; cw
     })
     child.stdin.end(options.input ?? '')
   })
+  return {child, result}
 }

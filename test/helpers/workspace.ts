@@ -7,7 +7,9 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {startLocalWorkspace, type LocalWorkspace} from '../../src/local/server.js'
-import {type CliResult, runCli} from './cli.js'
+import type {ChildProcess} from 'node:child_process'
+
+import {type CliResult, startCli} from './cli.js'
 
 export {BIN, type CliResult, runCli} from './cli.js'
 
@@ -65,6 +67,11 @@ export class TestWorkspace {
 
   /** Runs the built CLI. */
   run(args: string[], options: {env?: Record<string, string | undefined>; cwd?: string; input?: string} = {}): Promise<CliResult> {
+    return this.start(args, options).result
+  }
+
+  /** Starts the built CLI without waiting (to interrupt it). */
+  start(args: string[], options: {env?: Record<string, string | undefined>; cwd?: string; input?: string} = {}): {child: ChildProcess; result: Promise<CliResult>} {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       HOME: this.home,
@@ -78,7 +85,7 @@ export class TestWorkspace {
       if (v === undefined) delete env[k]
       else env[k] = v
     }
-    return runCli(args, {env, cwd: options.cwd ?? this.projectDir, input: options.input})
+    return startCli(args, {env, cwd: options.cwd ?? this.projectDir, input: options.input})
   }
 
   async control<T = unknown>(method: string, pathname: string, body?: unknown): Promise<T> {

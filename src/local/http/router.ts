@@ -14,6 +14,14 @@ export interface ApiRequest {
 
 export type Handler = (request: ApiRequest) => unknown
 
+/** A handler result that also sets response headers (handlers usually return just the body). */
+export class Reply {
+  constructor(
+    readonly body: unknown,
+    readonly headers: Record<string, string>,
+  ) {}
+}
+
 interface Route {
   method: string
   segments: string[]

@@ -13,6 +13,7 @@ import {parseFullName} from '../catalog/unity-catalog.js'
 import {ApiError, invalidParameter, notFound} from '../http/errors.js'
 import {LOCAL_USER_NAME} from '../identity.js'
 import type {Artifacts} from './artifacts.js'
+import {queryTexts} from './invocations.js'
 import {parseVersion, type ModelRegistry} from './registry.js'
 import type {EndpointConfigRecord, EndpointRecord, ModelStore, PendingConfigRecord, ServedEntityRecord, TrafficRoute} from './state.js'
 
@@ -106,13 +107,14 @@ export class Serving {
     this.store.update((state) => delete state.endpoints[name])
   }
 
-  /** Scores texts with the entity the traffic config routes this request to. */
-  invoke(name: string, texts: Array<string | null>): {predictions: Array<number | null>; servedEntity: string} {
+  /** Scores the query's texts with the entity the traffic config routes this request to. */
+  invoke(name: string, body: Record<string, unknown>): {predictions: Array<number | null>; servedEntity: string} {
     const record = this.require(name)
     if (!record.config) {
       if (record.config_update === 'IN_PROGRESS') throw new ApiError(503, 'TEMPORARILY_UNAVAILABLE', `Endpoint '${name}' is not ready yet: its first config is being deployed.`)
       throw new ApiError(400, 'INVALID_STATE', `Endpoint '${name}' is not ready: its config failed to deploy.`)
     }
+    const texts = queryTexts(body)
     const entity = routeRequest(record.config)
     return {predictions: this.scorerOf(entity).score(texts), servedEntity: entity.name}
   }
