@@ -125,11 +125,7 @@ function withMetrics(part: JobPart, rows: ProgressRow[], config: LakectlConfig, 
     // With a backlog the layer falls further behind until its next batch lands.
     secondsBehind = round((last.ingest_lag_seconds ?? 0) + (backlog ? sinceLast : 0))
   }
-  const running = part.state === 'RUNNING'
-  let health: Health = 'STOPPED'
-  if (running) {
-    health = secondsBehind === null || secondsBehind <= slo * config.slo.warn_ratio ? 'OK' : secondsBehind <= slo ? 'WARN' : 'BREACH'
-  }
+  const health = part.state === 'RUNNING' ? healthOf(secondsBehind, slo, config.slo.warn_ratio) : 'STOPPED'
   return {
     ...part,
     last_batch_at: last ? new Date(Date.parse(last.recorded_at)).toISOString() : null,
@@ -142,6 +138,12 @@ function withMetrics(part: JobPart, rows: ProgressRow[], config: LakectlConfig, 
     health,
     recent_rows_per_second: rows.map((r) => round(r.processed_rows_per_second ?? 0)).reverse(),
   }
+}
+
+/** OK up to warn_ratio of the SLO, WARN up to the SLO, BREACH above it. */
+export function healthOf(secondsBehind: number | null, slo: number, warnRatio: number): Health {
+  if (secondsBehind === null || secondsBehind <= slo * warnRatio) return 'OK'
+  return secondsBehind <= slo ? 'WARN' : 'BREACH'
 }
 
 function average(values: Array<number | null>): number {
