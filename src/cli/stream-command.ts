@@ -1,9 +1,7 @@
 /** What `stream start`, `stop` and `restart` share: layer arguments, waiting, and rendering. */
 import {Args, Flags} from '@oclif/core'
 
-import type {Layer} from '../config/schema.js'
 import type {LayerChange, WaitOptions} from '../streams/control.js'
-import {parseLayers} from '../streams/layers.js'
 import type {Output} from './output.js'
 
 export const layerArgs = {layers: Args.string({description: 'bronze, silver and/or gold (default: all).', required: false})}
@@ -15,10 +13,6 @@ export const waitFlags = {
 
 export interface StreamChangeResult {
   layers: LayerChange[]
-}
-
-export function layersFrom(positional: readonly string[]): Layer[] {
-  return parseLayers(positional)
 }
 
 export async function waitOptions(out: Output, flags: {wait: boolean; timeout: number}): Promise<WaitOptions & {done(): void}> {

@@ -1,5 +1,6 @@
 import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
-import {layerArgs, layersFrom, renderChanges, type StreamChangeResult, waitFlags, waitOptions} from '../../cli/stream-command.js'
+import {parseLayers} from '../../streams/layers.js'
+import {layerArgs, renderChanges, type StreamChangeResult, waitFlags, waitOptions} from '../../cli/stream-command.js'
 import {startLayers, stopLayers} from '../../streams/control.js'
 
 export default class StreamRestart extends LakectlCommand<typeof StreamRestart, StreamChangeResult> {
@@ -10,7 +11,7 @@ export default class StreamRestart extends LakectlCommand<typeof StreamRestart, 
   static flags = waitFlags
 
   async execute(): Promise<StreamChangeResult> {
-    const layers = layersFrom(this.positional)
+    const layers = parseLayers(this.positional)
     const client = await this.client()
     const {project} = this.settings.config
     const wait = await waitOptions(this.out, {...this.flags, wait: true})

@@ -1,5 +1,6 @@
 import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
-import {layerArgs, layersFrom, renderChanges, type StreamChangeResult, waitFlags, waitOptions} from '../../cli/stream-command.js'
+import {parseLayers} from '../../streams/layers.js'
+import {layerArgs, renderChanges, type StreamChangeResult, waitFlags, waitOptions} from '../../cli/stream-command.js'
 import {startLayers} from '../../streams/control.js'
 
 export default class StreamStart extends LakectlCommand<typeof StreamStart, StreamChangeResult> {
@@ -15,7 +16,7 @@ ${EXIT_CODES_HELP}`
   static flags = waitFlags
 
   async execute(): Promise<StreamChangeResult> {
-    const layers = layersFrom(this.positional)
+    const layers = parseLayers(this.positional)
     const client = await this.client()
     const wait = await waitOptions(this.out, this.flags)
     try {

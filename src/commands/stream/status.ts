@@ -1,9 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {parseLayers} from '../../streams/layers.js'
 import {ExitCode, InterruptedError} from '../../cli/errors.js'
 import {formatDuration} from '../../cli/output.js'
-import {layerArgs, layersFrom} from '../../cli/stream-command.js'
+import {layerArgs} from '../../cli/stream-command.js'
 import {resolveWarehouse} from '../../databricks/warehouses.js'
 import {type LayerStatus, streamStatus, type StreamStatus, statusProblems} from '../../streams/status.js'
 
@@ -25,7 +26,7 @@ ${EXIT_CODES_HELP}`
   }
 
   async execute(): Promise<StreamStatus> {
-    const layers = layersFrom(this.positional)
+    const layers = parseLayers(this.positional)
     const client = await this.client()
     const {target, config} = this.settings
     const warehouse = await resolveWarehouse(client, target.warehouse)
