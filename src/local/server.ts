@@ -8,9 +8,11 @@ import {createHash, randomUUID, timingSafeEqual} from 'node:crypto'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 
+import {registerJobsRoutes} from './api/jobs.js'
 import {registerPermissionsRoutes} from './api/permissions.js'
 import {registerScimRoutes} from './api/scim.js'
 import {registerSqlRoutes} from './api/sql.js'
+import {registerTopicRoutes, TOPICS_PREFIX} from './api/topics.js'
 import {registerUnityCatalogRoutes} from './api/unity-catalog.js'
 import {registerVolumeRoutes} from './api/volumes.js'
 import {registerWorkspaceRoutes} from './api/workspace.js'
@@ -57,7 +59,7 @@ function delay(ms: number): Promise<void> {
 
 export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promise<LocalWorkspace> {
   const log = options.log ?? (() => undefined)
-  const services = await openServices(statePaths(options.stateDir), {...DEFAULT_LIMITS, ...options.limits})
+  const services = await openServices(statePaths(options.stateDir), {...DEFAULT_LIMITS, ...options.limits}, log)
   const expectedToken = createHash('sha256').update(options.token).digest()
   const faults = new FaultInjector()
   const recorder = new RequestRecorder()
@@ -70,6 +72,9 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   registerVolumeRoutes(api.under('/api/2.1/unity-catalog'), services)
   registerSqlRoutes(api, services, () => port)
   registerWorkspaceRoutes(api.under('/api/2.0/workspace'), services)
+  registerJobsRoutes(api.under('/api/2.2/jobs'), '2.2', services, () => `http://127.0.0.1:${port}`)
+  registerJobsRoutes(api.under('/api/2.1/jobs'), '2.1', services, () => `http://127.0.0.1:${port}`)
+  registerTopicRoutes(api.under(TOPICS_PREFIX), services)
   registerModelRoutes(api, services.models, services.pageLimits)
 
   const control = new Router()
@@ -203,6 +208,8 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   port = (server.address() as AddressInfo).port
   const url = `http://127.0.0.1:${port}`
   log(`Local workspace listening on ${url} (state in ${statePaths(options.stateDir).root})`)
+  // Continuous jobs resume once the workspace answers.
+  services.jobs.start()
 
   let closing: Promise<void> | undefined
   return {

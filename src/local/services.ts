@@ -7,11 +7,15 @@ import {UnityCatalog} from './catalog/unity-catalog.js'
 import {Volumes} from './catalog/volumes.js'
 import {Engine} from './engine/engine.js'
 import type {PageLimits} from './http/input.js'
+import {JobRunner} from './jobs/runner.js'
+import {JobStore} from './jobs/store.js'
 import {openModels, type LocalModels, type Scoring} from './models/index.js'
 import type {StatePaths} from './state-dir.js'
 import {Statements} from './sql/statements.js'
 import {Warehouse} from './sql/warehouse.js'
 import {StateStore} from './store.js'
+import {registerStreamingExecutors} from './streaming/executors.js'
+import {Topics} from './streaming/topics.js'
 import {Workspace} from './workspace/workspace.js'
 
 /** Tunables; the defaults suit real use, tests shrink them to exercise paging and chunking. */
@@ -28,6 +32,17 @@ export interface LocalLimits {
   warehouseTransitionMs: number
   /** How long a serving endpoint's config update stays IN_PROGRESS. */
   servingUpdateMs: number
+  /** How long a job run stays PENDING before its tasks start (a cluster start on Databricks). */
+  runSetupMs: number
+  /** A continuous job restarts this long after its run ended; each failure in a row doubles it, up to the max. */
+  continuousRestartBaseMs: number
+  continuousRestartMaxMs: number
+  /** Partitions of a topic created by its first record. */
+  topicPartitions: number
+  /** Rows a streaming micro-batch reads at most (when behind). */
+  streamMaxBatchRows: number
+  /** An idle stream writes a progress row at most this often. */
+  streamHeartbeatMs: number
 }
 
 export const DEFAULT_LIMITS: LocalLimits = {
@@ -38,6 +53,12 @@ export const DEFAULT_LIMITS: LocalLimits = {
   maxConcurrentStatements: 4,
   warehouseTransitionMs: 200,
   servingUpdateMs: 300,
+  runSetupMs: 300,
+  continuousRestartBaseMs: 1000,
+  continuousRestartMaxMs: 30_000,
+  topicPartitions: 4,
+  streamMaxBatchRows: 250_000,
+  streamHeartbeatMs: 30_000,
 }
 
 export interface LocalServices {
@@ -52,10 +73,15 @@ export interface LocalServices {
   models: LocalModels
   /** The served sentiment model Silver's sentiment_score() uses (null when none is served). */
   scoring: Scoring
+  engine: Engine
+  /** The local topics Bronze reads (`lakectl local produce` writes them). */
+  topics: Topics
+  /** Jobs and runs; runs execute their tasks through the executor registry (jobs/executors.ts). */
+  jobs: JobRunner
   close(): Promise<void>
 }
 
-export async function openServices(paths: StatePaths, limits: LocalLimits): Promise<LocalServices> {
+export async function openServices(paths: StatePaths, limits: LocalLimits, log: (line: string) => void = () => undefined): Promise<LocalServices> {
   const store = StateStore.open(paths.store)
   const engine = await Engine.open({catalogsDir: paths.catalogs, maxConcurrentStatements: limits.maxConcurrentStatements})
   const catalog = new UnityCatalog(engine, store)
@@ -64,7 +90,15 @@ export async function openServices(paths: StatePaths, limits: LocalLimits): Prom
   const warehouse = new Warehouse(limits.warehouseTransitionMs, () => statements.cancelAll())
   const {models, scoring} = openModels({root: paths.models, servingUpdateMs: limits.servingUpdateMs}, catalog, engine)
   const statements = new Statements({engine, catalog, permissions}, warehouse, {rows: limits.resultChunkRows, bytes: limits.resultChunkBytes})
-  return {
+  const topics = await Topics.open(engine, paths.topics, limits.topicPartitions)
+  registerStreamingExecutors()
+  const jobs = new JobRunner(JobStore.open(paths.jobs), () => services, {
+    setupMs: limits.runSetupMs,
+    restartBaseMs: limits.continuousRestartBaseMs,
+    restartMaxMs: limits.continuousRestartMaxMs,
+    log,
+  })
+  const services: LocalServices = {
     limits,
     pageLimits: {defaultSize: limits.ucPageSize, maxSize: limits.ucMaxPageSize},
     catalog,
@@ -75,10 +109,17 @@ export async function openServices(paths: StatePaths, limits: LocalLimits): Prom
     workspace: new Workspace(store, paths.workspaceFiles),
     models,
     scoring,
+    engine,
+    topics,
+    jobs,
     async close() {
+      // Runs stop first: their executors hold DuckDB connections of their own.
+      await jobs.close()
+      topics.close()
       warehouse.close()
       await statements.close()
       await engine.close()
     },
   }
+  return services
 }

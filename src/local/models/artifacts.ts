@@ -18,7 +18,7 @@ export const MODEL_ARTIFACT_FILE = 'sentiment-model.json'
 /** Most scorers kept loaded (each holds a vocabulary map). */
 const CACHED_SCORERS = 8
 
-export function fileUri(folder: string): string {
+function fileUri(folder: string): string {
   return pathToFileURL(folder).href
 }
 

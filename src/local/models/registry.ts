@@ -34,11 +34,11 @@ export function validTag(key: string, value: string): void {
   if (value.length > 5000) throw invalidParameter(`The value of tag '${key}' is longer than 5000 characters.`)
 }
 
-export function modelMissing(fullName: string): ApiError {
+function modelMissing(fullName: string): ApiError {
   return notFound('RESOURCE_DOES_NOT_EXIST', `Registered model '${fullName}' does not exist.`)
 }
 
-export function versionMissing(fullName: string, version: number): ApiError {
+function versionMissing(fullName: string, version: number): ApiError {
   return notFound('RESOURCE_DOES_NOT_EXIST', `Model version ${version} of '${fullName}' does not exist.`)
 }
 

@@ -9,7 +9,7 @@ import {LOCAL_USER_NAME} from '../identity.js'
 import type {Artifacts} from './artifacts.js'
 import type {ExperimentRecord, ModelStore, RunRecord, RunStatus} from './state.js'
 
-export const DEFAULT_EXPERIMENT_ID = '0'
+const DEFAULT_EXPERIMENT_ID = '0'
 
 export interface KeyValue {
   key: string

@@ -14,7 +14,7 @@ import type {KeyValue, Tracking} from './tracking.js'
 
 type Json = Record<string, unknown>
 
-export function parseStage(stage: string): Stage {
+function parseStage(stage: string): Stage {
   if (!(STAGES as readonly string[]).includes(stage)) throw invalidParameter(`Invalid Model Version stage: ${stage}. Value must be one of ${STAGES.join(', ')}.`)
   return stage as Stage
 }

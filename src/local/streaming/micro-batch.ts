@@ -1,0 +1,222 @@
+/**
+ * The micro-batch loop every streaming layer shares, modelled on Spark's ProcessingTime trigger: each
+ * trigger plans a batch from the checkpoint to what the upstream holds (capped at maxBatchRows), runs
+ * it, and commits the batch's writes, its ops.stream_progress row and the new checkpoint in ONE DuckDB
+ * transaction: exactly once, whatever kills the process. A batch that hit the cap is followed at once
+ * (catching up); otherwise the next trigger waits for the interval. With nothing new the loop idles,
+ * writing a heartbeat progress row at most every heartbeatMs, and it stops at the first trigger after
+ * its signal aborts (a running batch completes and commits first).
+ */
+import {randomUUID} from 'node:crypto'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import type {DuckDBConnection} from '@duckdb/node-api'
+
+import {assertIdentifier} from '../../databricks/identifiers.js'
+import {buildStreamProgress, insertStreamProgress} from '../../pipeline/index.js'
+import type {TaskContext} from '../jobs/executors.js'
+import {ensureCheckpointTable, initialCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint} from './checkpoints.js'
+import {openPipelineConnection} from './pipeline-connection.js'
+
+export interface StreamSettings {
+  catalog: string
+  triggerMs: number
+  maxBatchRows: number
+  heartbeatMs: number
+}
+
+/** The batch a layer will run next. */
+export interface BatchPlan {
+  /** Offsets after the batch (the next checkpoint). */
+  end: unknown
+  /** The upstream's high-water mark when planned (Spark's latestOffset). */
+  latest: unknown
+  /** Rows the batch reads. */
+  rows: number
+  /** Upstream rows still unread after this batch. */
+  behindAfter: number
+  /** The batch stopped at maxBatchRows: the next one starts without waiting. */
+  full: boolean
+}
+
+export interface BatchWritten {
+  inputRows: number
+  outputRows: number
+  maxEventTime: Date | null
+  /** Newest event or ingest time read: the progress row's ingest lag is measured from it. */
+  newestInputTime: Date | null
+}
+
+/** What differs between Bronze, Silver and Gold. */
+export interface LayerSource {
+  readonly stream: string
+  readonly sourceDescription: string
+  readonly sinkDescription: string
+  /** Tables (schema.table) the layer reads or writes: checked before the stream starts. */
+  readonly tables: readonly string[]
+  /** Where a stream without a checkpoint starts. */
+  initialOffsets(connection: DuckDBConnection): Promise<unknown>
+  /** The next batch after `from`, or the upstream's high-water mark alone when there is nothing new. */
+  plan(connection: DuckDBConnection, from: unknown): Promise<BatchPlan | {latest: unknown}>
+  /** Runs before the batch's transaction begins (e.g. to switch the sentiment model). */
+  beforeBatch?(connection: DuckDBConnection): Promise<void>
+  /** The batch's writes, inside the loop's transaction. */
+  write(connection: DuckDBConnection, plan: BatchPlan, batchId: number): Promise<BatchWritten>
+}
+
+/** Settings from the task's arguments (`--catalog`, `--trigger-seconds`) and the workspace's limits. */
+export function streamSettings(ctx: TaskContext): StreamSettings {
+  const catalog = ctx.parameters.catalog
+  if (!catalog) throw new Error('the task has no --catalog parameter')
+  assertIdentifier(catalog, 'catalog name')
+  const trigger = Number(ctx.parameters['trigger-seconds'] ?? '1')
+  if (!(trigger >= 0)) throw new Error(`--trigger-seconds must be a number >= 0, got '${ctx.parameters['trigger-seconds']}'`)
+  const {streamMaxBatchRows, streamHeartbeatMs} = ctx.services.limits
+  return {catalog, triggerMs: trigger * 1000, maxBatchRows: streamMaxBatchRows, heartbeatMs: streamHeartbeatMs}
+}
+
+export async function runStream(ctx: TaskContext, source: LayerSource, settings: StreamSettings): Promise<void> {
+  const {engine, catalog: unityCatalog} = ctx.services
+  const {catalog} = settings
+  for (const table of source.tables) {
+    if (!(await unityCatalog.tableExists(`${catalog}.${table}`))) throw new Error(`table ${catalog}.${table} does not exist (run lakectl bootstrap first)`)
+  }
+  await ensureCheckpointTable(engine, catalog)
+  const connection = await openPipelineConnection(engine)
+  try {
+    let checkpoint: Checkpoint = (await readCheckpoint(connection, catalog, source.stream)) ?? initialCheckpoint(source.stream, await source.initialOffsets(connection))
+    ctx.log(`${source.stream} stream starts after batch ${checkpoint.batchId} at ${JSON.stringify(checkpoint.offsets)}`)
+    const runId = randomUUID()
+    let previousTrigger: Date | null = null
+    let lastProgressAt = Date.now()
+    while (!ctx.signal.aborted) {
+      const triggerStart = new Date()
+      const plan = await source.plan(connection, checkpoint.offsets)
+      const planMs = Date.now() - triggerStart.getTime()
+      if (!('end' in plan)) {
+        if (checkpoint.batchId >= 0 && Date.now() - lastProgressAt >= settings.heartbeatMs) {
+          await insertProgress(connection, settings, source, checkpoint, runId, {
+            batchId: checkpoint.batchId,
+            triggerStart,
+            previousTrigger,
+            durationMs: planMs,
+            durations: {latestOffset: planMs},
+            latest: plan.latest,
+            end: checkpoint.offsets,
+            behind: 0,
+            written: {inputRows: 0, outputRows: 0, maxEventTime: null, newestInputTime: null},
+          })
+          lastProgressAt = Date.now()
+        }
+        await pause(settings.triggerMs, ctx.signal)
+        continue
+      }
+      await source.beforeBatch?.(connection)
+      const next: Checkpoint = {...checkpoint, batchId: checkpoint.batchId + 1, offsets: plan.end}
+      await connection.run('BEGIN TRANSACTION')
+      try {
+        const writeStart = Date.now()
+        const written = await source.write(connection, plan, next.batchId)
+        const writeMs = Date.now() - writeStart
+        await insertProgress(connection, settings, source, checkpoint, runId, {
+          batchId: next.batchId,
+          triggerStart,
+          previousTrigger,
+          durationMs: Date.now() - triggerStart.getTime(),
+          durations: {latestOffset: planMs, addBatch: writeMs},
+          latest: plan.latest,
+          end: plan.end,
+          behind: plan.behindAfter,
+          written,
+        })
+        await writeCheckpoint(connection, catalog, next)
+        await connection.run('COMMIT')
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => undefined)
+        throw error
+      }
+      checkpoint = next
+      previousTrigger = triggerStart
+      lastProgressAt = Date.now()
+      if (!plan.full) await pause(triggerStart.getTime() + settings.triggerMs - Date.now(), ctx.signal)
+    }
+    ctx.log(`${source.stream} stream stopped after batch ${checkpoint.batchId}`)
+  } finally {
+    connection.closeSync()
+  }
+}
+
+interface ProgressInput {
+  batchId: number
+  triggerStart: Date
+  previousTrigger: Date | null
+  durationMs: number
+  durations: Record<string, number>
+  latest: unknown
+  end: unknown
+  behind: number
+  written: BatchWritten
+}
+
+async function insertProgress(
+  connection: DuckDBConnection,
+  settings: StreamSettings,
+  source: LayerSource,
+  checkpoint: Checkpoint,
+  runId: string,
+  input: ProgressInput,
+): Promise<void> {
+  const {row} = buildStreamProgress({
+    stream: source.stream,
+    name: source.stream,
+    queryId: checkpoint.queryId,
+    runId,
+    batchId: input.batchId,
+    triggerStart: input.triggerStart,
+    previousTriggerStart: input.previousTrigger,
+    durationMs: input.durationMs,
+    durations: input.durations,
+    numInputRows: input.written.inputRows,
+    numOutputRows: input.written.outputRows,
+    source: {description: source.sourceDescription, startOffset: checkpoint.batchId < 0 ? null : checkpoint.offsets, endOffset: input.end, latestOffset: input.latest},
+    sinkDescription: source.sinkDescription,
+    offsetsBehindLatest: input.behind,
+    maxEventTime: input.written.maxEventTime,
+    newestInputTime: input.written.newestInputTime,
+  })
+  await insertStreamProgress(connection, settings.catalog, row)
+}
+
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms > 0 && !signal.aborted) await sleep(ms, undefined, {signal}).catch(() => undefined)
+}
+
+/** Offsets per topic and partition, as Spark's Kafka source writes them. */
+export type TopicOffsets = Record<string, Record<string, number>>
+
+/**
+ * The ranges from `from` up to `latest` per partition, each partition capped at an equal share of
+ * maxRows; partitions absent from `from` start at 0.
+ */
+export function offsetRanges(from: TopicOffsets, latest: TopicOffsets, maxRows: number): {end: TopicOffsets; ranges: Array<{topic: string; partition: number; startOffset: number; endOffset: number}>; rows: number; behind: number; full: boolean} {
+  const partitions = Object.values(latest).reduce((n, p) => n + Object.keys(p).length, 0)
+  const quota = Math.max(1, Math.ceil(maxRows / Math.max(1, partitions)))
+  const end: TopicOffsets = {}
+  const ranges = []
+  let rows = 0
+  let behind = 0
+  let full = false
+  for (const [topic, ends] of Object.entries(latest)) {
+    end[topic] = {}
+    for (const [partition, latestOffset] of Object.entries(ends)) {
+      const startOffset = from[topic]?.[partition] ?? 0
+      const endOffset = Math.max(startOffset, Math.min(latestOffset, startOffset + quota))
+      end[topic][partition] = endOffset
+      if (endOffset > startOffset) ranges.push({topic, partition: Number(partition), startOffset, endOffset})
+      rows += endOffset - startOffset
+      behind += Math.max(0, latestOffset - endOffset)
+      if (endOffset < latestOffset) full = true
+    }
+  }
+  return {end, ranges, rows, behind, full}
+}

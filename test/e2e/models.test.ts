@@ -1,0 +1,180 @@
+/**
+ * The model life cycle through the built CLI against a local workspace: train twice on Silver's
+ * reviews, promote with the guardrail, force with a recorded reason, roll back, survive a failed
+ * endpoint update, and refuse bad input without changing anything. State is read back through the API.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {TestWorkspace} from '../helpers/workspace.js'
+import {HAPPY, syntheticReviews, UNHAPPY} from '../local-models/reviews.js'
+
+const MODEL = 'lakehouse.ml.sentiment'
+const MODEL_PATH = `/api/2.1/unity-catalog/models/${MODEL}`
+const ENDPOINT = 'lakectl-sentiment'
+const SILVER = 'lakehouse.silver.customer_events_cleaned'
+let ws: TestWorkspace
+
+/** Replaces Silver's reviews through `lakectl sql`, every value a statement parameter. */
+async function loadReviews(reviews: Array<{text: string; rating: number}>, prefix: string): Promise<void> {
+  const deleted = await ws.run(['sql', `DELETE FROM ${SILVER} WHERE event_type = 'review'`])
+  expect(deleted.code, deleted.stderr).toBe(0)
+  for (let start = 0; start < reviews.length; start += 400) {
+    const batch = reviews.slice(start, start + 400)
+    const rows = batch.map((_, i) => `(:id${i}, 'C000001', 'review', 'P0001', TIMESTAMP '2026-11-26 08:00:00', DATE '2026-11-26', :r${i}, :t${i}, TIMESTAMP '2026-11-26 08:00:01')`)
+    const params = batch.flatMap((r, i) => ['--param', `id${i}=${prefix}-${start + i}`, '--param', `r${i}:INT=${r.rating}`, '--param', `t${i}=${r.text}`])
+    const insert = await ws.run([
+      'sql',
+      `INSERT INTO ${SILVER} (event_id, customer_id, event_type, product_id, event_ts, event_date, rating, review_text, ingest_ts) VALUES ${rows.join(', ')}`,
+      ...params,
+    ])
+    expect(insert.code, insert.stderr).toBe(0)
+  }
+}
+
+const champion = async (): Promise<number | null> => {
+  const response = await fetch(`${ws.url}${MODEL_PATH}/aliases/champion`, {headers: {authorization: `Bearer ${ws.token}`}})
+  return response.status === 404 ? null : ((await response.json()) as {version: number}).version
+}
+
+async function endpoint(): Promise<any> {
+  return ws.api('GET', `/api/2.0/serving-endpoints/${ENDPOINT}`)
+}
+
+const servedVersion = async () => (await endpoint()).config.served_entities[0].entity_version as string
+
+beforeAll(async () => {
+  ws = await TestWorkspace.start()
+  const bootstrap = await ws.run(['bootstrap', '--yes', '--json'])
+  expect(bootstrap.code, bootstrap.stderr).toBe(0)
+}, 120_000)
+
+afterAll(async () => {
+  await ws?.stop()
+})
+
+describe('model train', () => {
+  it('registers one version per training run, each with its metrics', async () => {
+    await loadReviews(syntheticReviews(800, 1), 'clean')
+    const first = await ws.run(['model', 'train', '--wait', '--json'])
+    expect(first.code, first.stderr).toBe(0)
+    expect(first.json()).toMatchObject({state: 'SUCCESS', model: MODEL, version: 1})
+    expect(first.json().metrics.f1).toBeGreaterThan(0.9)
+
+    await loadReviews(syntheticReviews(70, 3, {mislabelled: 0.3}), 'noisy')
+    const second = await ws.run(['model', 'train', '--wait', '--json'])
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.json()).toMatchObject({state: 'SUCCESS', version: 2})
+    expect(second.json().metrics.f1).toBeLessThan(first.json().metrics.f1 - 0.1)
+
+    const versions = await ws.run(['model', 'versions', '--json'])
+    expect(versions.code, versions.stderr).toBe(0)
+    expect(versions.json().versions).toEqual([
+      expect.objectContaining({version: 2, status: 'READY', aliases: ['challenger'], metrics: expect.objectContaining({f1: second.json().metrics.f1})}),
+      expect.objectContaining({version: 1, status: 'READY', aliases: [], metrics: expect.objectContaining({f1: first.json().metrics.f1})}),
+    ])
+  }, 120_000)
+})
+
+describe('model promote and rollback', () => {
+  it('promotes the better version: the alias moves and the endpoint serves it', async () => {
+    const result = await ws.run(['model', 'promote', '--version', '1', '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.json()).toMatchObject({outcome: 'promoted', version: 1, previous_version: null, served: true, endpoint: ENDPOINT})
+    expect(await champion()).toBe(1)
+    const served = await endpoint()
+    expect(served.state).toEqual({ready: 'READY', config_update: 'NOT_UPDATING'})
+    expect(served.config.served_entities[0]).toMatchObject({entity_name: MODEL, entity_version: '1'})
+
+    const response = await fetch(`${ws.url}/serving-endpoints/${ENDPOINT}/invocations`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${ws.token}`, 'content-type': 'application/json'},
+      body: JSON.stringify({dataframe_split: {columns: ['review_text'], data: [[HAPPY], [UNHAPPY]]}}),
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('served-model-name')).toBe('sentiment-1')
+    const {predictions} = (await response.json()) as {predictions: number[]}
+    expect(predictions[0]).toBeGreaterThan(predictions[1])
+  })
+
+  it('makes Silver score new reviews with the served version', async () => {
+    const events = [HAPPY, UNHAPPY].map((text, i) => ({
+      event_id: `streamed-${i}`, customer_id: 'C000001', event_type: 'review', product_id: 'P0001',
+      timestamp: '2026-11-27T08:00:00Z', session_id: 's1', amount: null, rating: i === 0 ? 5 : 1, review_text: text,
+    }))
+    await ws.api('POST', '/api/2.0/lakectl/topics/customer-events/records', {records: events.map((e) => ({key: e.customer_id, value: JSON.stringify(e)}))})
+    const started = await ws.run(['stream', 'start', 'bronze', 'silver', '--json'])
+    expect(started.code, started.stderr).toBe(0)
+    try {
+      let rows: Array<Record<string, unknown>> = []
+      for (const deadline = Date.now() + 30_000; rows.length < 2 && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 300))) {
+        const query = await ws.run(['sql', `SELECT event_id, sentiment_score, sentiment_label, model_version FROM ${SILVER} WHERE event_id LIKE 'streamed-%' ORDER BY event_id`, '--json'])
+        rows = query.json().rows
+      }
+      expect(rows).toEqual([
+        expect.objectContaining({event_id: 'streamed-0', sentiment_label: 'positive', model_version: '1'}),
+        expect.objectContaining({event_id: 'streamed-1', sentiment_label: 'negative', model_version: '1'}),
+      ])
+    } finally {
+      const stopped = await ws.run(['stream', 'stop', '--json'])
+      expect(stopped.code, stopped.stderr).toBe(0)
+    }
+  }, 60_000)
+
+  it('refuses the worse version with exit 3 and changes nothing', async () => {
+    const before = await endpoint()
+    const result = await ws.run(['model', 'promote', '--version', '2', '--json'])
+    expect(result.code).toBe(3)
+    expect(result.json().error).toMatchObject({code: 'PROMOTION_REFUSED', exit_code: 3})
+    expect(await champion()).toBe(1)
+    expect((await endpoint()).config).toEqual(before.config)
+  })
+
+  it('promotes it with --force and records the reason on the version', async () => {
+    const result = await ws.run(['model', 'promote', '--version', '2', '--force', '--reason', 'canary for INC-42', '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.json()).toMatchObject({outcome: 'forced', version: 2, previous_version: 1, reason: 'canary for INC-42'})
+    expect(await champion()).toBe(2)
+    expect(await servedVersion()).toBe('2')
+    const {model_version: version} = await ws.api('GET', `/api/2.0/mlflow/unity-catalog/model-versions/get?name=${MODEL}&version=2`)
+    expect(version.tags).toEqual(expect.arrayContaining([{key: 'lakectl.promotion.forced_reason', value: 'canary for INC-42'}]))
+  })
+
+  it('rolls back both the alias and the endpoint', async () => {
+    const result = await ws.run(['model', 'rollback', '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.json()).toMatchObject({outcome: 'rolled_back', version: 1, previous_version: 2})
+    expect(await champion()).toBe(1)
+    expect(await servedVersion()).toBe('1')
+  })
+
+  it('puts the alias back when the endpoint update fails', async () => {
+    const before = await endpoint()
+    await ws.fault({method: 'PUT', path: '/api/2.0/serving-endpoints/*/config', status: 500, count: 1})
+    const result = await ws.run(['model', 'promote', '--version', '2', '--force', '--reason', 'retry after INC-43', '--json'])
+    expect(result.code).toBe(1)
+    expect(result.json().error.message).toMatch(/put back on version 1/)
+    expect(await champion()).toBe(1)
+    const after = await endpoint()
+    expect(after.state.config_update).toBe('NOT_UPDATING')
+    expect(after.config).toEqual(before.config)
+  })
+})
+
+describe('model promote: bad input changes nothing', () => {
+  const cases: Array<[string, string[], number, RegExp]> = [
+    ['a missing version', ['model', 'promote', '--version', '99'], 1, /version 99 .*does not exist/i],
+    ['an unknown model', ['model', 'promote', 'lakehouse.ml.nope', '--version', '1'], 1, /lakehouse\.ml\.nope.*does not exist/i],
+    ['an invalid alias name', ['model', 'promote', '--version', '2', '--alias', 'not valid!'], 2, /Invalid alias/],
+    ['--force without --reason', ['model', 'promote', '--version', '2', '--force'], 2, /--reason/],
+  ]
+  for (const [what, args, code, message] of cases) {
+    it(`refuses ${what} (exit ${code})`, async () => {
+      const before = await endpoint()
+      const result = await ws.run(args)
+      expect(result.code, result.stderr).toBe(code)
+      expect(result.stderr).toMatch(message)
+      expect(await champion()).toBe(1)
+      expect((await endpoint()).config).toEqual(before.config)
+    })
+  }
+})
