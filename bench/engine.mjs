@@ -2,7 +2,7 @@
 // Local engine budget (DESIGN section 6): sustained events/s through Bronze -> Silver -> Gold of the local
 // workspace, against the ceiling of the same SQL run as ONE DuckDB batch, measured in this one run.
 //
-//   node bench/engine.mjs [--events 1000000] [--rate 200000] [--batch 20000]
+//   node bench/engine.mjs [--events 1000000] [--rate EVENTS_PER_S, 0 = as fast as possible] [--batch 20000]
 //
 // The workspace runs as its own process (as `lakectl local up` runs it); this process bootstraps it with
 // lakectl's bootstrap, starts the three streams, produces generated events over HTTP at the offered rate
@@ -19,7 +19,7 @@ import {register} from 'tsx/esm/api'
 register()
 const root = fileURLToPath(new URL('..', import.meta.url))
 const src = (file) => import(path.join(root, 'src', file))
-const {values: options} = parseArgs({options: {events: {type: 'string', default: '1000000'}, rate: {type: 'string', default: '200000'}, batch: {type: 'string', default: '20000'}}})
+const {values: options} = parseArgs({options: {events: {type: 'string', default: '1000000'}, rate: {type: 'string', default: '0'}, batch: {type: 'string', default: '20000'}}})
 const EVENTS = Number(options.events)
 const RATE = Number(options.rate)
 const BATCH = Number(options.batch)
@@ -161,6 +161,12 @@ async function streams() {
   }
   sampling = false
   await sampler
+  // Per layer: batches, rows and the rate while a batch ran (rows over the sum of batch durations).
+  const layers = Object.fromEntries(
+    (await sql(`SELECT stream, count(*), sum(num_input_rows), sum(batch_duration_ms), max(num_input_rows) FROM lakehouse.ops.stream_progress WHERE num_input_rows > 0 GROUP BY stream`)).map(
+      ([stream, batches, rows, ms, largest]) => [stream, {batches: Number(batches), rows: Number(rows), busy_seconds: Number(ms) / 1000, rows_per_busy_second: Math.round(Number(rows) / (Number(ms) / 1000)), largest_batch: Number(largest)}],
+    ),
+  )
   client.close()
   ws.child.kill('SIGTERM')
   await new Promise((resolve) => ws.child.once('exit', resolve))
@@ -177,6 +183,7 @@ async function streams() {
     peak_rss_mb: Math.max(...rss),
     rss_first_half_max_mb: Math.max(...rss.slice(0, Math.max(1, half))),
     rss_second_half_max_mb: Math.max(...rss.slice(half)),
+    layers,
     samples,
   }
 }
@@ -188,6 +195,9 @@ console.log(`local engine: ${EVENTS.toLocaleString('en')} events, offered ${RATE
 console.log('  t(s)   produced     bronze     silver       gold   rss MB')
 for (const s of stream.samples) {
   console.log(`  ${String(s.t).padStart(5)} ${String(s.produced).padStart(10)} ${String(s.bronze).padStart(10)} ${String(s.silver).padStart(10)} ${String(s.gold).padStart(10)} ${String(s.rss_mb).padStart(8)}`)
+}
+for (const [layer, l] of Object.entries(stream.layers)) {
+  console.log(`  ${layer.padEnd(7)} ${String(l.batches).padStart(4)} batches (largest ${l.largest_batch.toLocaleString('en')} rows), busy ${l.busy_seconds.toFixed(1)} s, ${l.rows_per_busy_second.toLocaleString('en')} rows/s while busy`)
 }
 console.log(`  one DuckDB batch (ceiling)      ${Math.round(ceiling.events_per_second).toLocaleString('en').padStart(10)} events/s (${ceiling.seconds.toFixed(2)} s, Silver ${ceiling.silver_seconds.toFixed(2)} s)`)
 console.log(`  streams, produce -> Gold caught up ${Math.round(stream.events_per_second).toLocaleString('en').padStart(8)} events/s (${stream.caught_up_seconds.toFixed(1)} s; produced in ${stream.produce_seconds.toFixed(1)} s)`)

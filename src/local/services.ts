@@ -115,7 +115,7 @@ export async function openServices(paths: StatePaths, limits: LocalLimits, log: 
     async close() {
       // Runs stop first: their executors hold DuckDB connections of their own.
       await jobs.close()
-      topics.close()
+      await topics.close()
       warehouse.close()
       await statements.close()
       await engine.close()

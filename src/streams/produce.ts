@@ -8,7 +8,7 @@ import {readFileSync} from 'node:fs'
 
 import {UsageError} from '../cli/errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
-import {generateEvents, type GeneratorOptions} from '../pipeline/index.js'
+import {generateEvents, type GeneratorOptions} from '../pipeline/generator.js'
 
 export const TOPICS_PATH = '/api/2.0/lakectl/topics'
 

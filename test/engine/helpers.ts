@@ -24,6 +24,7 @@ export const ENGINE_LIMITS: Partial<LocalLimits> = {
   continuousRestartBaseMs: 100,
   continuousRestartMaxMs: 1000,
   streamMaxBatchRows: 1500,
+  streamHeartbeatMs: 1000,
   resultChunkRows: 1_000_000,
   resultChunkBytes: 256 * 1024 * 1024,
 }
@@ -92,8 +93,8 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
  * Every layer has processed all `produced` records: Silver's batches read them all, and Gold's batches
  * read every row Silver wrote.
  */
-export async function caughtUp(server: TestServer, produced: number): Promise<boolean> {
-  const [[silverIn, goldIn, silverRows]] = await server.rows(`
+export async function caughtUp(rows: RowReader, produced: number): Promise<boolean> {
+  const [[silverIn, goldIn, silverRows]] = await rows(`
     SELECT (SELECT coalesce(sum(rows_in), 0) FROM ${CATALOG}.ops.quality_metrics WHERE stream = 'silver'),
            (SELECT coalesce(sum(rows_in), 0) FROM ${CATALOG}.ops.quality_metrics WHERE stream = 'gold' AND table_name = 'gold.customer_behavior_daily'),
            (SELECT count(*) FROM ${CATALOG}.silver.customer_events_cleaned)`)
@@ -116,7 +117,27 @@ export interface Comparison {
   expected: unknown[][]
 }
 
-export async function compareTables(server: TestServer, expected: ExpectedLakehouse): Promise<Record<string, Comparison>> {
+/** Runs SQL and returns every row (all result chunks). */
+export type RowReader = (sql: string) => Promise<unknown[][]>
+
+/** A RowReader over any authenticated request function (in-process server or the e2e harness). */
+export function rowReader(call: (method: string, pathname: string, body?: unknown) => Promise<any>): RowReader {
+  return async (statement) => {
+    let response = await call('POST', '/api/2.0/sql/statements', {statement, warehouse_id: 'local00000000001', wait_timeout: '30s'})
+    while (['PENDING', 'RUNNING'].includes(response.status.state)) response = await call('GET', `/api/2.0/sql/statements/${response.statement_id}`)
+    if (response.status.state !== 'SUCCEEDED') throw new Error(`${statement}: ${JSON.stringify(response.status)}`)
+    const rows: unknown[][] = [...(response.result?.data_array ?? [])]
+    let link: string | undefined = response.result?.next_chunk_internal_link
+    while (link) {
+      const chunk = await call('GET', link)
+      rows.push(...(chunk.data_array ?? []))
+      link = chunk.next_chunk_internal_link
+    }
+    return rows
+  }
+}
+
+export async function compareTables(rows: RowReader, expected: ExpectedLakehouse): Promise<Record<string, Comparison>> {
   const tables: Record<string, [string, unknown[][]]> = {
     silver: [
       `SELECT event_id, customer_id, event_type, product_id, epoch_us(event_ts), CAST(event_date AS VARCHAR), session_id, amount, rating,
@@ -155,8 +176,8 @@ export async function compareTables(server: TestServer, expected: ExpectedLakeho
     ],
   }
   const result: Record<string, Comparison> = {}
-  for (const [name, [sql, rows]] of Object.entries(tables)) {
-    result[name] = {actual: sortRows(await server.rows(sql)), expected: sortRows(rows)}
+  for (const [name, [sql, expectedRows]] of Object.entries(tables)) {
+    result[name] = {actual: sortRows(await rows(sql)), expected: sortRows(expectedRows)}
   }
   return result
 }

@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {generateEvents} from '../../src/pipeline/index.js'
 import {TestServer} from '../local/harness.js'
-import {bootstrap, caughtUp, CATALOG, compareTables, ENGINE_LIMITS, expectedFor, layerJobs, LAYERS, produce, setPause, setTrigger, waitFor} from './helpers.js'
+import {bootstrap, caughtUp, CATALOG, compareTables, ENGINE_LIMITS, expectedFor, layerJobs, LAYERS, produce, rowReader, setPause, setTrigger, waitFor} from './helpers.js'
 
 const COUNT = 12_000
 const values = [...generateEvents({count: COUNT, seed: 7, duplicateFraction: 0.05, malformedFraction: 0.01, invalidFraction: 0.03, lateFraction: 0.02})]
@@ -43,14 +43,62 @@ describe('streaming layers', () => {
     })
     await server.restart()
     await produce(server, values.slice(COUNT / 2))
-    await waitFor('every layer to catch up', async () => ((await caughtUp(server, COUNT)) ? true : undefined), 60_000)
+    await waitFor('every layer to catch up', async () => ((await caughtUp(rowReader((m, p, b) => server.ok(m, p, b)), COUNT)) ? true : undefined), 60_000)
 
-    const comparison = await compareTables(server, expectedFor(values))
+    const comparison = await compareTables(rowReader((m, p, b) => server.ok(m, p, b)), expectedFor(values))
     for (const [table, {actual, expected}] of Object.entries(comparison)) {
       expect(actual.length, table).toBe(expected.length)
       expect(actual, table).toEqual(expected)
     }
     const [[bronze]] = await server.rows(`SELECT count(*) FROM ${CATALOG}.bronze.customer_events_raw`)
     expect(Number(bronze)).toBe(COUNT)
+    // One progress row per batch: ids count up across the restart, rows add up, lag and offsets are set.
+    const progress = await server.rows(`
+      SELECT stream, count(*), count(DISTINCT batch_id), min(batch_id), max(batch_id), sum(num_input_rows),
+             count(ingest_lag_seconds), count(end_offset)
+      FROM ${CATALOG}.ops.stream_progress WHERE num_input_rows > 0 GROUP BY stream ORDER BY stream`)
+    const [[silverRows]] = await server.rows(`SELECT count(*) FROM ${CATALOG}.silver.customer_events_cleaned`)
+    const inputs: Record<string, number> = {bronze: COUNT, silver: COUNT, gold: Number(silverRows)}
+    for (const [stream, batches, distinct, first, last, rows, lags, ends] of progress) {
+      expect([Number(distinct), Number(first), Number(last)], String(stream)).toEqual([Number(batches), 0, Number(batches) - 1])
+      expect(Number(rows), String(stream)).toBe(inputs[String(stream)])
+      expect([Number(lags), Number(ends)], String(stream)).toEqual([Number(batches), Number(batches)])
+    }
+    expect(progress.map((row) => row[0])).toEqual(['bronze', 'gold', 'silver'])
+    const [[bronzeEnd]] = await server.rows(`SELECT end_offset FROM ${CATALOG}.ops.stream_progress WHERE stream = 'bronze' ORDER BY batch_id DESC LIMIT 1`)
+    expect(Object.values(JSON.parse(String(bronzeEnd))['customer-events']).reduce((a: number, b) => a + Number(b), 0)).toBe(COUNT)
+    // The checkpoints' schema is the workspace's own: Unity Catalog does not list it.
+    const {schemas} = await server.ok('GET', `/api/2.1/unity-catalog/schemas?catalog_name=${CATALOG}`)
+    expect(schemas.map((schema: any) => schema.name)).not.toContain('__lakectl')
+    expect((await server.call('GET', `/api/2.1/unity-catalog/schemas/${CATALOG}.__lakectl`)).status).toBe(404)
   }, 120_000)
+
+  it('backfills a partition of Silver and of Gold idempotently, and refuses Bronze', async () => {
+    const rows = rowReader((m, p, b) => server.ok(m, p, b))
+    const before = await compareTables(rows, expectedFor(values))
+    const ingestDate = String((await server.rows(`SELECT CAST(min(ingest_date) AS VARCHAR) FROM ${CATALOG}.bronze.customer_events_raw`))[0][0])
+    const backfill = async (layer: string, date: string) => {
+      const {run_id: runId} = await server.ok('POST', '/api/2.2/jobs/run-now', {job_id: jobs.backfill.job_id, job_parameters: {layer, partition_date: date}})
+      return waitFor(`backfill ${layer} ${date}`, async () => {
+        const run = await server.ok('GET', `/api/2.2/jobs/runs/get?run_id=${runId}`)
+        return run.end_time > 0 ? run : undefined
+      })
+    }
+    expect((await backfill('silver', ingestDate)).state.result_state).toBe('SUCCESS')
+    expect((await backfill('gold', '2026-11-26')).state.result_state).toBe('SUCCESS')
+    expect(await compareTables(rows, expectedFor(values))).toEqual(before)
+    const [[silverIn]] = await server.rows(`SELECT sum(rows_in) FROM ${CATALOG}.ops.quality_metrics WHERE stream = 'silver_backfill' AND batch_id = -${ingestDate.replaceAll('-', '')}`)
+    expect(Number(silverIn)).toBe(COUNT)
+    const refused = await backfill('bronze', ingestDate)
+    expect(refused.state.state_message).toMatch(/Task backfill failed with message: --layer must be silver or gold, got 'bronze'/)
+
+    // Meanwhile the idle streams wrote heartbeats (no input, nothing behind), at most one a second each.
+    await waitFor('heartbeats', async () => ((await server.rows(`SELECT count(DISTINCT stream) FROM ${CATALOG}.ops.stream_progress WHERE num_input_rows = 0`))[0][0] === '3' ? true : undefined))
+    const [[closest, behind]] = await server.rows(`
+      SELECT min(gap), max(offsets_behind_latest) FROM (
+        SELECT offsets_behind_latest, epoch_ms(recorded_at) - lag(epoch_ms(recorded_at)) OVER (PARTITION BY stream ORDER BY recorded_at) AS gap
+        FROM ${CATALOG}.ops.stream_progress WHERE num_input_rows = 0)`)
+    expect(Number(behind)).toBe(0)
+    if (closest !== null) expect(Number(closest)).toBeGreaterThanOrEqual(1000)
+  }, 60_000)
 })

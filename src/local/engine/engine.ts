@@ -91,6 +91,9 @@ export class Engine {
     const connection = await instance.connect()
     // Spark sessions lakectl configures run in UTC; TIMESTAMP values are UTC wall-clock times.
     await connection.run(`SET GLOBAL TimeZone = 'UTC'`)
+    // Fewer automatic checkpoints while streams write (each rewrites the changed tables; appends ran about
+    // 40% faster); after a crash DuckDB replays at most this much write-ahead log.
+    await connection.run(`SET GLOBAL checkpoint_threshold = '256MB'`)
     const engine = new Engine(instance, new SerialConnection(connection), new ConnectionPool(instance, options.maxConcurrentStatements), options.catalogsDir)
     for (const file of readdirSync(options.catalogsDir).sort()) {
       if (file.endsWith(CATALOG_FILE_SUFFIX)) await engine.attachCatalog(file.slice(0, -CATALOG_FILE_SUFFIX.length))

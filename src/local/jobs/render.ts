@@ -32,7 +32,7 @@ function durations(run: {setup_start?: number; execution_start?: number; start_t
   }
 }
 
-function state(run: StoredRun | StoredTaskRun & {user_cancelled_or_timedout?: boolean; queue_reason?: string}): Json {
+function state(run: Pick<StoredRun, 'life_cycle_state' | 'result_state' | 'state_message'> & {user_cancelled_or_timedout?: boolean; queue_reason?: string}): Json {
   return {
     life_cycle_state: run.life_cycle_state,
     ...(run.result_state ? {result_state: run.result_state} : {}),

@@ -90,11 +90,11 @@ function failed(message: string, code = 'RUN_EXECUTION_ERROR'): Outcome {
   return {life_cycle_state: 'TERMINATED', result_state: 'FAILED', state_message: message, user_cancelled_or_timedout: false, termination: {code, type: 'CLIENT_ERROR', message}}
 }
 
-export function jobMissing(jobId: number): Error {
+function jobMissing(jobId: number): Error {
   return notFound('RESOURCE_DOES_NOT_EXIST', `Job ${jobId} does not exist.`)
 }
 
-export function runMissing(runId: number): Error {
+function runMissing(runId: number): Error {
   return notFound('RESOURCE_DOES_NOT_EXIST', `Run ${runId} does not exist.`)
 }
 
@@ -231,11 +231,10 @@ export class JobRunner {
     const parameters = resolveJobParameters(job.settings, request.jobParameters)
     if (isContinuous(job.settings)) {
       this.forgetContinuous(jobId)
-      const previous = this.activeRunsOf(jobId).map((run) => {
-        this.cancel(run.run_id, 'restart')
-        return this.active.get(run.run_id)?.done
-      })
-      return this.launch(this.newRun(job, 'ONE_TIME', parameters, request), Promise.all(previous).then(() => undefined))
+      const previous = this.activeRunsOf(jobId)
+      for (const run of previous) this.cancel(run.run_id, 'restart')
+      const ended = Promise.all(previous.map((run) => this.active.get(run.run_id)?.done)).then(() => undefined)
+      return this.launch(this.newRun(job, 'ONE_TIME', parameters, request), ended)
     }
     const run = this.newRun(job, 'ONE_TIME', parameters, request)
     const limit = job.settings.max_concurrent_runs ?? 1

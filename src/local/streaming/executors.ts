@@ -28,7 +28,8 @@ export function registerStreamingExecutors(): void {
     run(ctx) {
       const settings = streamSettings(ctx)
       const {engine, scoring} = ctx.services
-      const source = silverSource({catalog: settings.catalog, maxBatchRows: settings.maxBatchRows, syncModel: (connection) => syncSentimentFunctions(engine, connection, scoring)})
+      const model = ctx.parameters.model || undefined
+      const source = silverSource({catalog: settings.catalog, maxBatchRows: settings.maxBatchRows, syncModel: (connection) => syncSentimentFunctions(engine, connection, scoring, model)})
       return runStream(ctx, source, settings)
     },
   })
@@ -54,7 +55,7 @@ async function runBackfill(ctx: TaskContext): Promise<void> {
   const {engine, scoring} = ctx.services
   const connection = await openPipelineConnection(engine)
   try {
-    if (layer === 'silver') await syncSentimentFunctions(engine, connection, scoring)
+    if (layer === 'silver') await syncSentimentFunctions(engine, connection, scoring, ctx.parameters.model || undefined)
     await connection.run('BEGIN TRANSACTION')
     try {
       await presentPartitionBatch(connection, layer, settings.catalog, date)

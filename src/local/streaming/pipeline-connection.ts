@@ -11,11 +11,12 @@ import type {Engine} from '../engine/engine.js'
 
 /**
  * Where Silver gets its sentiment model (the model side of the workspace provides it: the served
- * champion): `current()` is the model to score with now, or null when none is served (scores are then
- * NULL and counted as unscored). Models are told apart by their identity fields, not object identity.
+ * version of the model named by the task's `--model`, or of any `<catalog>.ml.sentiment` without it):
+ * `current(model)` is the model to score with now, or null when none is served (scores are then NULL
+ * and counted as unscored). Models are told apart by their identity fields, not object identity.
  */
 export interface ScoringSource {
-  current(): (SentimentScorer & {endpoint?: string; model?: string}) | null
+  current(model?: string): (SentimentScorer & {endpoint?: string; model?: string}) | null
 }
 
 /** Per engine: the identity of the model the SQL functions score with now. */
@@ -37,8 +38,8 @@ export async function openPipelineConnection(engine: Engine): Promise<DuckDBConn
  * Makes `sentiment_score()` and `sentiment_model_version()` use the current model. The functions are
  * the instance's, shared by every connection: call this between batches, never during one.
  */
-export async function syncSentimentFunctions(engine: Engine, connection: DuckDBConnection, scoring: ScoringSource | undefined): Promise<void> {
-  const scorer = scoring?.current() ?? null
+export async function syncSentimentFunctions(engine: Engine, connection: DuckDBConnection, scoring: ScoringSource | undefined, model?: string): Promise<void> {
+  const scorer = scoring?.current(model) ?? null
   const identity = scorer === null ? 'none' : JSON.stringify([scorer.endpoint, scorer.model, scorer.version])
   if (registered.get(engine) === identity) return
   await registerSentimentFunctions(connection, scorer)

@@ -51,6 +51,7 @@ export class Topics {
   private tail: Promise<unknown> = Promise.resolve()
 
   private constructor(
+    private readonly engine: Engine,
     private readonly connection: DuckDBConnection,
     private readonly topics: Map<string, TopicState>,
     private readonly defaultPartitions: number,
@@ -72,7 +73,9 @@ export class Topics {
       const state = topics.get(String(row.topic))
       if (state) state.latest[Number(row.partition)] = Number(row.latest)
     }
-    return new Topics(connection, topics, defaultPartitions)
+    // The round-robin resumes at the emptiest partition, keeping partitions balanced across restarts.
+    for (const state of topics.values()) state.next = state.latest.indexOf(Math.min(...state.latest))
+    return new Topics(engine, connection, topics, defaultPartitions)
   }
 
   names(): string[] {
@@ -92,8 +95,11 @@ export class Topics {
     return work
   }
 
-  close(): void {
+  /** Waits for the append in progress, then detaches the topics' file (checkpointing it). */
+  async close(): Promise<void> {
+    await this.tail
     this.connection.closeSync()
+    await this.engine.execute(`DETACH ${quoteIdent(TOPICS_DATABASE)}`)
   }
 
   private async appendNow(topic: string, records: TopicRecord[]): Promise<AppendedRange[]> {
