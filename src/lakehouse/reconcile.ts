@@ -179,7 +179,7 @@ async function planData(ctx: ReconcileContext, data: DesiredData, tableExists: b
     )
     existing = new Map(result.rows.map((r) => [String(r[data.key]), r]))
   }
-  const same = (row: Record<string, string | null>, have: Record<string, unknown>) => names.every((n) => (row[n] ?? null) === (have[n] === null || have[n] === undefined ? null : String(have[n])))
+  const same = (row: Record<string, string | null>, have: Record<string, unknown>) => names.every((n) => sameValue(row[n] ?? null, have[n]))
   const missing = data.rows.filter((r) => !existing.has(String(r[data.key])))
   const changed = data.rows.filter((r) => existing.has(String(r[data.key])) && !same(r, existing.get(String(r[data.key]))!))
   if (!missing.length && !changed.length) return unchanged('data', data.table)
@@ -209,6 +209,13 @@ async function planData(ctx: ReconcileContext, data: DesiredData, tableExists: b
       )
     },
   }
+}
+
+/** A CSV cell against a value read back: numbers compare as numbers (`174.80` is the decimal 174.8). */
+function sameValue(wanted: string | null, have: unknown): boolean {
+  if (wanted === null || have === null || have === undefined) return wanted === null && (have === null || have === undefined)
+  if (typeof have === 'number') return Number(wanted) === have
+  return wanted === String(have)
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -133,8 +133,8 @@ streams:
     const result = await ws.run(['bootstrap', '--plan', '--json'])
     const changed = result.json().actions.filter((a: any) => a.action !== 'unchanged')
     expect(changed.map((a: any) => `${a.action} ${a.object_type} ${a.full_name}`).sort()).toEqual([
-      'create grants catalog lakehouse',
-      'create grants schema lakehouse.ops',
+      'update grants catalog lakehouse',
+      'update grants schema lakehouse.ops',
       'update job lakectl gold stream (' + (await projectJobs()).find((j) => j.settings.tags.lakectl_layer === 'gold')!.job_id + ')',
       'update table lakehouse.gold.sentiment_summary',
     ].sort())
