@@ -140,6 +140,25 @@ streams:
     ].sort())
   })
 
+  it('shows an extra or retyped column as blocked for a human, never applies it, and exits 3', async () => {
+    ws.writeConfig('catalog: lakehouse\n')
+    await ws.run(['bootstrap', '--yes'])
+    await ws.run(['sql', 'ALTER TABLE lakehouse.gold.customer_features ADD COLUMN legacy_score INT'])
+    const plan = await ws.run(['bootstrap', '--plan', '--json'])
+    expect(plan.code).toBe(3)
+    const blocked = plan.json().actions.filter((a: any) => a.action === 'blocked')
+    expect(blocked.map((a: any) => [a.full_name, a.diff])).toEqual([
+      ['lakehouse.gold.customer_features', ['column legacy_score is not in the DDL any more: dropping it needs a human']],
+    ])
+    const applied = await ws.run(['bootstrap', '--yes'])
+    expect(applied.code).toBe(3)
+    expect(applied.stdout).toMatch(/blocked: needs a human/)
+    const columns = (await ws.api('GET', `${UC}/tables/lakehouse.gold.customer_features`)).columns.map((c: {name: string}) => c.name)
+    expect(columns).toContain('legacy_score')
+    await ws.run(['sql', 'ALTER TABLE lakehouse.gold.customer_features DROP COLUMN legacy_score'])
+    expect((await ws.run(['bootstrap', '--plan', '--exit-code'])).code).toBe(0)
+  })
+
   it('reverts an out-of-band grant on a managed principal and leaves other principals alone', async () => {
     ws.writeConfig('catalog: lakehouse\n')
     await ws.api('PATCH', `${UC}/permissions/schema/lakehouse.gold`, {changes: [
