@@ -20,12 +20,15 @@ export interface BootstrapResult {
   actions: Action[]
 }
 
-export const DEFAULT_CONCURRENCY = 8
+/** Requests in flight at once: bounded, well under the workspace rate limits (reference 8.3). */
+export const DEFAULT_CONCURRENCY = 16
 
 export async function planBootstrap(client: DatabricksClient, settings: Settings, concurrency = DEFAULT_CONCURRENCY): Promise<PlannedAction[]> {
-  const warehouse = await resolveWarehouse(client, settings.target.warehouse)
   const desired = desiredState(settings.config, settings.target)
-  return reconcile({client, config: settings.config, desired, warehouseId: warehouse.id, concurrency})
+  const warehouseId = resolveWarehouse(client, settings.target.warehouse).then((w) => w.id)
+  // Not awaited by every path: keep a failure from surfacing as an unhandled rejection.
+  warehouseId.catch(() => undefined)
+  return reconcile({client, config: settings.config, desired, warehouseId, concurrency})
 }
 
 export async function applyBootstrap(

@@ -22,7 +22,8 @@ export interface ReconcileContext {
   client: DatabricksClient
   config: LakectlConfig
   desired: DesiredState
-  warehouseId: string
+  /** Resolved while the first reads run: only statements need it. */
+  warehouseId: Promise<string>
   concurrency: number
 }
 
@@ -135,7 +136,7 @@ async function planSchemasAndBelow(ctx: ReconcileContext, catalogExists: boolean
 
 function planTable(ctx: ReconcileContext, table: DesiredTable, actual: TableInfo | undefined): PlannedAction {
   const run = (statement: string) => async (c: DatabricksClient) => {
-    await runStatement(c, {statement, warehouseId: ctx.warehouseId})
+    await runStatement(c, {statement, warehouseId: await ctx.warehouseId})
   }
   if (!actual) {
     return {object_type: 'table', full_name: table.full_name, action: 'create', diff: table.columns.map((c) => `+ column ${c.name} ${c.type_text}`), apply: run(table.ddl)}
@@ -174,9 +175,8 @@ async function planData(ctx: ReconcileContext, data: DesiredData, tableExists: b
   const names = data.columns.map((c) => c.name)
   let existing = new Map<string, Record<string, unknown>>()
   if (tableExists) {
-    const result = await read(() =>
-      runStatement(ctx.client, {statement: `SELECT ${names.map(quoteName).join(', ')} FROM ${quoteName(data.table)}`, warehouseId: ctx.warehouseId}),
-    )
+    const warehouseId = await ctx.warehouseId
+    const result = await read(() => runStatement(ctx.client, {statement: `SELECT ${names.map(quoteName).join(', ')} FROM ${quoteName(data.table)}`, warehouseId}))
     existing = new Map(result.rows.map((r) => [String(r[data.key]), r]))
   }
   const same = (row: Record<string, string | null>, have: Record<string, unknown>) => names.every((n) => sameValue(row[n] ?? null, have[n]))
@@ -190,10 +190,11 @@ async function planData(ctx: ReconcileContext, data: DesiredData, tableExists: b
     action: existing.size ? 'update' : 'create',
     diff,
     apply: async (c) => {
+      const warehouseId = await ctx.warehouseId
       // Changed rows are deleted then inserted again: plain statements both engines run the same way.
       for (const rows of chunks(changed, ROWS_PER_STATEMENT)) {
         const parameters = Object.fromEntries(rows.map((r, i) => [`k${i}`, r[data.key]]))
-        await runStatement(c, {statement: `DELETE FROM ${quoteName(data.table)} WHERE ${quoteName(data.key)} IN (${rows.map((_, i) => `:k${i}`).join(', ')})`, warehouseId: ctx.warehouseId, parameters})
+        await runStatement(c, {statement: `DELETE FROM ${quoteName(data.table)} WHERE ${quoteName(data.key)} IN (${rows.map((_, i) => `:k${i}`).join(', ')})`, warehouseId, parameters})
       }
       // Independent chunks: sent concurrently so the load costs one round trip on the critical path.
       await Promise.all(
@@ -204,7 +205,7 @@ async function planData(ctx: ReconcileContext, data: DesiredData, tableExists: b
             return `:r${i}c${j}`
           }).join(', ')})`)
           const statement = `INSERT INTO ${quoteName(data.table)} (${names.map(quoteName).join(', ')}) VALUES ${tuples.join(', ')}`
-          return runStatement(c, {statement, warehouseId: ctx.warehouseId, parameters})
+          return runStatement(c, {statement, warehouseId, parameters})
         }),
       )
     },
