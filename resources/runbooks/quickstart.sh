@@ -1,22 +1,79 @@
 #!/usr/bin/env bash
-# Quickstart runbook: the main job of lakectl on the embedded local workspace, end to end.
-# Run it with `npm run quickstart` (builds first). Every step is a plain lakectl command, so this file
-# doubles as a template for real runbooks: swap `--target local` for your target.
+# Quickstart runbook: lakectl's main job, end to end, on the embedded local workspace.
+# Run it with `npm run quickstart` (which builds first). Every step is a plain lakectl command, so this
+# file doubles as a template for real runbooks: point --target at your workspace and drop the
+# `local` steps. It uses its own state folder, so it never touches your .lakectl/local.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 lakectl() { node bin/run.js "$@"; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
 export LAKECTL_STATE_DIR="${LAKECTL_STATE_DIR:-$PWD/.lakectl/quickstart}"
+export LAKECTL_CONFIG="${LAKECTL_CONFIG:-$PWD/resources/lakectl.default.yaml}"
+CATALOG=lakehouse
+
+# Waits (bounded) until Silver has read every produced record and Gold every Silver row.
+wait_caught_up() {
+  local produced=$1 done
+  for _ in $(seq 1 180); do
+    done=$(lakectl sql "SELECT CASE WHEN
+        (SELECT coalesce(sum(rows_in), 0) FROM $CATALOG.ops.quality_metrics WHERE stream = 'silver') >= :produced
+        AND (SELECT coalesce(sum(rows_in), 0) FROM $CATALOG.ops.quality_metrics WHERE stream = 'gold' AND table_name = 'gold.customer_behavior_daily')
+          = (SELECT count(*) FROM $CATALOG.silver.customer_events_cleaned)
+      THEN 1 ELSE 0 END AS done" --param "produced:BIGINT=$produced" --json | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).rows[0].done')
+    [ "$done" = 1 ] && return 0
+    sleep 1
+  done
+  echo "The streams did not catch up in time; see: lakectl stream status" >&2
+  return 8
+}
 
 step "Start the local workspace (a Databricks-compatible API on 127.0.0.1, backed by DuckDB)"
 lakectl local up
 
 step "Check the target: config, reachability, identity, warehouse, catalog, privileges"
-lakectl doctor || true
+lakectl doctor
 
-step "Run SQL on the warehouse"
-lakectl sql "SELECT 'lakectl' AS tool, 42 AS answer, current_date AS today"
+step "Plan the lakehouse: catalog, schemas, tables, reference data, grants, pipeline files, jobs"
+lakectl bootstrap --plan
+
+step "Apply it"
+lakectl bootstrap --yes
+
+step "Run it again: nothing to do (the drift gate exits 0)"
+lakectl bootstrap --plan --exit-code
+
+step "Start the Bronze, Silver and Gold streams"
+lakectl stream start
+
+step "Produce 20,000 customer events (duplicates, malformed, invalid and late ones included)"
+lakectl local produce --count 20000 --seed 1
+produced=20000
+wait_caught_up "$produced"
+
+step "Stream status: state, throughput, lag and health per layer"
+lakectl stream status
+
+step "Reports: data quality and lag against the thresholds of lakectl.yaml"
+lakectl report quality || echo "(a threshold is breached: exit $?)" >&2
+lakectl report lag
+
+step "Gold: the busiest customers of the day"
+lakectl sql "SELECT customer_id, event_date, events, purchases, revenue, sessions FROM $CATALOG.gold.customer_behavior_daily ORDER BY events DESC, customer_id LIMIT 5"
+
+step "Train the sentiment model on Silver's reviews, then promote it (guarded) and serve it"
+lakectl model train --wait
+lakectl model promote --from-alias challenger
+lakectl model versions
+
+step "New events are scored by the served model"
+lakectl local produce --count 5000 --seed 2
+produced=$((produced + 5000))
+wait_caught_up "$produced"
+lakectl sql "SELECT model_version, sentiment_label, count(*) AS reviews, round(avg(sentiment_score), 3) AS avg_score FROM $CATALOG.silver.customer_events_cleaned WHERE event_type = 'review' GROUP BY model_version, sentiment_label ORDER BY model_version NULLS FIRST, sentiment_label NULLS FIRST"
+
+step "Stop the streams (checkpoints are kept: the next start resumes)"
+lakectl stream stop
 
 step "Done"
 echo "The local workspace keeps running (state in $LAKECTL_STATE_DIR). Stop it with: LAKECTL_STATE_DIR=$LAKECTL_STATE_DIR node bin/run.js local down" >&2

@@ -3,6 +3,8 @@
  * one JSON document under --json), errors mapped to the documented exit codes, Ctrl-C -> 130, and the
  * lazily built workspace client for the resolved target.
  */
+import {setMaxListeners} from 'node:events'
+
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import type {DatabricksClient} from '../databricks/client.js'
@@ -60,6 +62,8 @@ export abstract class LakectlCommand<T extends typeof Command, R> extends Comman
     this.args = args as CommandArgs<T>
     this.positional = argv.map(String)
     this.out = await Output.create({json: this.flags.json, noColor: this.flags['no-color'], noInput: this.flags['no-input']})
+    // Every request in flight listens to the signal: many at once are expected, not a leak.
+    setMaxListeners(0, this.abort.signal)
     process.on('SIGINT', this.onInterrupt)
   }
 

@@ -50,7 +50,7 @@ export async function reconcile(ctx: ReconcileContext): Promise<PlannedAction[]>
         object_type: 'catalog',
         full_name: desired.catalog,
         action: 'create',
-        diff: [`+ catalog ${desired.catalog}`],
+        diff: [],
         apply: (c) => c.post(`${UC}/catalogs`, {name: desired.catalog, comment: `Customer-behaviour lakehouse managed by lakectl (${desired.project})`}).then(() => undefined),
       }
   return [catalog, ...schemas, ...files, ...jobs]
@@ -71,7 +71,7 @@ async function planSchemasAndBelow(ctx: ReconcileContext, catalogExists: boolean
           object_type: 'schema',
           full_name: `${desired.catalog}.${name}`,
           action: 'create',
-          diff: [`+ schema ${desired.catalog}.${name}`],
+          diff: [],
           apply: (c) => c.post(`${UC}/schemas`, {name, catalog_name: desired.catalog, comment: `${name} layer`}).then(() => undefined),
         },
   )
@@ -96,7 +96,7 @@ async function planSchemasAndBelow(ctx: ReconcileContext, catalogExists: boolean
         object_type: 'volume',
         full_name: volume.full_name,
         action: 'create',
-        diff: [`+ managed volume ${volume.full_name}`],
+        diff: [],
         apply: (c) => c.post(`${UC}/volumes`, {catalog_name: desired.catalog, schema_name: volume.schema, name: volume.name, volume_type: 'MANAGED', comment: 'Streaming checkpoints (lakectl)'}).then(() => undefined),
       }
     }),
@@ -234,7 +234,7 @@ async function planFiles(ctx: ReconcileContext, read: Read): Promise<PlannedActi
       if (exported) present.add(file.path)
       const same = exported && sha256(Buffer.from(exported.content ?? '', 'base64')) === sha256(file.content)
       if (same) return unchanged('file', file.path)
-      return {object_type: 'file', full_name: file.path, action: exported ? 'update' : 'create', diff: [exported ? '~ content changed' : '+ upload'], apply: (c) => upload(c, file)}
+      return {object_type: 'file', full_name: file.path, action: exported ? 'update' : 'create', diff: exported ? ['content differs from resources/'] : [], apply: (c) => upload(c, file)}
     }),
   )
   // A folder needs creating only when none of its files exists yet.
@@ -244,7 +244,7 @@ async function planFiles(ctx: ReconcileContext, read: Read): Promise<PlannedActi
       object_type: 'directory',
       full_name: dir,
       action: 'create',
-      diff: [`+ folder ${dir}`],
+      diff: [],
       apply: (c) => c.post('/api/2.0/workspace/mkdirs', {path: dir}, {idempotent: true}).then(() => undefined),
     }))
   return [...directories, ...fileActions]
@@ -271,7 +271,7 @@ async function planJobs(ctx: ReconcileContext, read: Read): Promise<PlannedActio
           object_type: 'job',
           full_name: name,
           action: 'create',
-          diff: [`+ job ${name}${isContinuous(job) ? ' (continuous, paused)' : ''}`],
+          diff: isContinuous(job) ? ['continuous, created paused (start it with lakectl stream start)'] : [],
           // Not idempotent on the API side: guarded by the read above (no job carries these tags).
           apply: (c) => createJob(c, job.settings).then(() => undefined),
         }
