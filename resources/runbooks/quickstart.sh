@@ -28,7 +28,8 @@ wait_caught_up() {
   return 8
 }
 
-step "Start the local workspace (a Databricks-compatible API on 127.0.0.1, backed by DuckDB)"
+step "Start a fresh local workspace (a Databricks-compatible API on 127.0.0.1, backed by DuckDB)"
+lakectl local reset --yes
 lakectl local up
 
 step "Check the target: config, reachability, identity, warehouse, catalog, privileges"

@@ -2,7 +2,7 @@
  * End-to-end harness: a local workspace started in-process on an ephemeral port (with the test-only
  * control endpoints), and the BUILT CLI run as a child process against it over real sockets.
  */
-import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -130,5 +130,6 @@ export class TestWorkspace {
 
   async stop(): Promise<void> {
     await this.server.close()
+    rmSync(path.dirname(this.stateDir), {recursive: true, force: true})
   }
 }
