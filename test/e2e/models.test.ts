@@ -178,3 +178,34 @@ describe('model promote: bad input changes nothing', () => {
     })
   }
 })
+
+describe('workspace registry without Unity Catalog (a model name without dots)', () => {
+  const MLFLOW = '/api/2.0/mlflow'
+  const production = async (): Promise<string | undefined> =>
+    (await ws.api('POST', `${MLFLOW}/registered-models/get-latest-versions`, {name: 'Sentiment', stages: ['Production']})).model_versions?.[0]?.version
+
+  it('promotes through stages with the same guardrail', async () => {
+    // Two legacy versions from the runs of the trained versions: 1 (better f1) and 2 (worse).
+    const {model_versions: trained} = await ws.api('GET', `${MODEL_PATH}/versions`)
+    const runOf = (v: number) => trained.find((m: {version: number}) => m.version === v).run_id as string
+    await ws.api('POST', `${MLFLOW}/registered-models/create`, {name: 'Sentiment'})
+    for (const v of [2, 1]) await ws.api('POST', `${MLFLOW}/model-versions/create`, {name: 'Sentiment', source: `runs:/${runOf(v)}/model`, run_id: runOf(v)})
+
+    const first = await ws.run(['model', 'promote', 'Sentiment', '--version', '1', '--no-serve', '--json'])
+    expect(first.code, first.stderr).toBe(0)
+    expect(first.json()).toMatchObject({outcome: 'promoted', version: 1, previous_version: null})
+    expect(await production()).toBe('1')
+
+    const better = await ws.run(['model', 'promote', 'Sentiment', '--version', '2', '--json'])
+    expect(better.code, better.stderr).toBe(0)
+    expect(better.json()).toMatchObject({outcome: 'promoted', version: 2, previous_version: 1})
+    expect(await production()).toBe('2')
+    const archived = (await ws.api('GET', `${MLFLOW}/model-versions/get?name=Sentiment&version=1`)).model_version
+    expect(archived.current_stage).toBe('Archived')
+
+    const worse = await ws.run(['model', 'promote', 'Sentiment', '--version', '1', '--json'])
+    expect(worse.code).toBe(3)
+    expect(worse.json().error.code).toBe('PROMOTION_REFUSED')
+    expect(await production()).toBe('2')
+  })
+})
