@@ -56,6 +56,9 @@ export async function resolveCredentials(request: CredentialRequest): Promise<Cr
     },
     secrets,
   }
+  // Authenticating once up front picks the credential provider (and exchanges an OAuth token): a wrong
+  // setup fails here, before any request, and the auth type is known.
+  await auth.headers()
   return {host: config.host, skipVerify, auth, description: `${config.authType ?? 'default'}${config.profile ? ` (profile ${config.profile})` : ''}`}
 }
 

@@ -3,7 +3,7 @@
  * Each check says what it found and, when it fails, how to fix it.
  */
 import type {Settings} from '../config/targets.js'
-import {LakectlError} from '../cli/errors.js'
+import {ExitCode, LakectlError} from '../cli/errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {ApiError, ConnectionError} from '../databricks/errors.js'
 import {resolveWarehouse} from '../databricks/warehouses.js'
@@ -61,7 +61,9 @@ export async function runDoctor(settings: Settings, connect: () => Promise<Datab
       checks.push({name: 'identity', status: 'fail', detail: error.message, hint: error.hint, auth: error.status === 401 || error.status === 403})
     } else {
       const failure = error instanceof LakectlError ? error : new ConnectionError(String(error), 'UNREACHABLE')
-      checks.push({name: 'reachable', status: 'fail', detail: failure.message, hint: failure.hint, auth: failure.exitCode === 4})
+      // Credentials that cannot even be resolved (no host, a rejected OAuth client) are an identity problem.
+      const check = failure.exitCode === ExitCode.auth ? 'identity' : 'reachable'
+      checks.push({name: check, status: 'fail', detail: failure.message, hint: failure.hint, auth: check === 'identity'})
     }
     return report
   }
