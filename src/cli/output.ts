@@ -164,6 +164,16 @@ export class Output {
     return {update: line, succeed: (t) => t && line(t), fail: (t) => t && line(t), stop: () => {}}
   }
 
+  /** Runs `work` with a progress indicator that is stopped however the work ends. */
+  async withProgress<T>(text: string, work: (progress: Progress) => Promise<T>): Promise<T> {
+    const progress = await this.progress(text)
+    try {
+      return await work(progress)
+    } finally {
+      progress.stop()
+    }
+  }
+
   /** Redraw a block in place on a TTY (watch mode); plain appended blocks otherwise. */
   redraw(block: string): void {
     if (this.stdoutIsTTY && !this.json) this.streams.stdout.write('\u001B[H\u001B[2J' + block + '\n')

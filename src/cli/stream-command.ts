@@ -2,7 +2,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import type {LayerChange, WaitOptions} from '../streams/control.js'
-import type {Output} from './output.js'
+import type {Output, Progress} from './output.js'
 
 export const layerArgs = {layers: Args.string({description: 'bronze, silver and/or gold (default: all).', required: false})}
 
@@ -15,14 +15,12 @@ export interface StreamChangeResult {
   layers: LayerChange[]
 }
 
-export async function waitOptions(out: Output, flags: {wait: boolean; timeout: number}): Promise<WaitOptions & {done(): void}> {
-  const progress = await out.progress('')
+export function waitOptions(out: Output, progress: Progress, flags: {wait: boolean; timeout: number}): WaitOptions {
   return {
     wait: flags.wait,
     timeoutSeconds: flags.timeout,
     onState: (layer, state) => progress.update(`${layer}: ${state}`),
     onWarning: (message) => out.warn(message),
-    done: () => progress.stop(),
   }
 }
 

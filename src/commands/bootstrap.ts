@@ -34,8 +34,7 @@ ${EXIT_CODES_HELP}`
   async execute(): Promise<BootstrapResult> {
     const settings = this.settings
     const client = await this.client()
-    const progress = await this.out.progress(`Reading the state of ${settings.target.name}...`)
-    const actions = await planBootstrap(client, settings, this.flags.concurrency).finally(() => progress.stop())
+    const actions = await this.out.withProgress(`Reading the state of ${settings.target.name}...`, () => planBootstrap(client, settings, this.flags.concurrency))
     const pending = pendingChanges(actions)
     if (this.flags.plan || pending === 0) return bootstrapResult(settings, actions, 'plan')
 
@@ -49,11 +48,11 @@ ${EXIT_CODES_HELP}`
         throw new UsageError('Nothing was changed.', {code: 'CANCELLED'})
       }
     }
-    const applying = await this.out.progress(`Applying ${pending} changes...`)
-    await applyBootstrap(client, actions, this.flags.concurrency, (done, total, action) => {
-      applying.update(`Applying ${done}/${total}: ${action.object_type} ${action.full_name}${action.outcome === 'failed' ? ' (failed)' : ''}`)
-    })
-    applying.stop()
+    await this.out.withProgress(`Applying ${pending} changes...`, (progress) =>
+      applyBootstrap(client, actions, this.flags.concurrency, (done, total, action) => {
+        progress.update(`Applying ${done}/${total}: ${action.object_type} ${action.full_name}${action.outcome === 'failed' ? ' (failed)' : ''}`)
+      }),
+    )
     return bootstrapResult(settings, actions, 'apply')
   }
 

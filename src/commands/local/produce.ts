@@ -54,12 +54,9 @@ ${EXIT_CODES_HELP}`
       })
     }
     const client = await this.client()
-    const progress = await this.out.progress('')
-    try {
-      return await produceEvents(client, {topic, source, rate, batchSize, onProgress: (done, total) => progress.update(`produced ${done.toLocaleString('en')} / ${total.toLocaleString('en')} events`)})
-    } finally {
-      progress.stop()
-    }
+    return this.out.withProgress('', (progress) =>
+      produceEvents(client, {topic, source, rate, batchSize, onProgress: (done, total) => progress.update(`produced ${done.toLocaleString('en')} / ${total.toLocaleString('en')} events`)}),
+    )
   }
 
   render(result: ProduceResult): void {

@@ -39,9 +39,8 @@ ${EXIT_CODES_HELP}`
     const {config} = this.settings
     const minImprovement = this.flags['min-improvement'] === undefined ? config.model.min_improvement : parseNumber(this.flags['min-improvement'])
     const client = await this.client()
-    const progress = await this.out.progress('Checking the candidate...')
-    try {
-      return await promote(client, {
+    return this.out.withProgress('Checking the candidate...', (progress) =>
+      promote(client, {
         model: modelName(this.settings, this.args.model),
         alias: this.flags.alias,
         version: this.flags.version,
@@ -54,10 +53,8 @@ ${EXIT_CODES_HELP}`
         endpoint: config.model.serving_endpoint,
         timeoutSeconds: this.flags.timeout,
         onState: (state) => progress.update(state),
-      })
-    } finally {
-      progress.stop()
-    }
+      }),
+    )
   }
 
   render(r: PromoteResult): void {

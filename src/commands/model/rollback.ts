@@ -17,19 +17,16 @@ export default class ModelRollback extends LakectlCommand<typeof ModelRollback, 
   async execute(): Promise<PromoteResult> {
     const {config} = this.settings
     const client = await this.client()
-    const progress = await this.out.progress('Rolling back...')
-    try {
-      return await rollback(client, {
+    return this.out.withProgress('Rolling back...', (progress) =>
+      rollback(client, {
         model: modelName(this.settings, this.args.model),
         alias: this.flags.alias,
         serve: this.flags.serve,
         endpoint: config.model.serving_endpoint,
         timeoutSeconds: this.flags.timeout,
         onState: (state) => progress.update(state),
-      })
-    } finally {
-      progress.stop()
-    }
+      }),
+    )
   }
 
   render(r: PromoteResult): void {

@@ -19,18 +19,15 @@ ${EXIT_CODES_HELP}`
 
   async execute(): Promise<TrainResult> {
     const client = await this.client()
-    const progress = await this.out.progress('Starting the training job...')
-    try {
-      return await train(client, {
+    return this.out.withProgress('Starting the training job...', (progress) =>
+      train(client, {
         project: this.settings.config.project,
         model: modelName(this.settings, undefined),
         wait: this.flags.wait,
         timeoutSeconds: this.flags.timeout,
         onState: (state) => progress.update(state),
-      })
-    } finally {
-      progress.stop()
-    }
+      }),
+    )
   }
 
   render(result: TrainResult): void {

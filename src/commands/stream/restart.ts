@@ -14,14 +14,11 @@ export default class StreamRestart extends LakectlCommand<typeof StreamRestart, 
     const layers = parseLayers(this.positional)
     const client = await this.client()
     const {project} = this.settings.config
-    const wait = await waitOptions(this.out, {...this.flags, wait: true})
-    try {
-      const stopped = await stopLayers(client, project, layers, wait)
-      const started = await startLayers(client, project, layers, {...wait, wait: this.flags.wait})
+    return this.out.withProgress('', async (progress) => {
+      const stopped = await stopLayers(client, project, layers, waitOptions(this.out, progress, {...this.flags, wait: true}))
+      const started = await startLayers(client, project, layers, waitOptions(this.out, progress, this.flags))
       return {layers: [...stopped, ...started]}
-    } finally {
-      wait.done()
-    }
+    })
   }
 
   render(result: StreamChangeResult): void {

@@ -18,12 +18,9 @@ ${EXIT_CODES_HELP}`
   async execute(): Promise<StreamChangeResult> {
     const layers = parseLayers(this.positional)
     const client = await this.client()
-    const wait = await waitOptions(this.out, this.flags)
-    try {
-      return {layers: await stopLayers(client, this.settings.config.project, layers, wait)}
-    } finally {
-      wait.done()
-    }
+    return this.out.withProgress('', async (progress) => ({
+      layers: await stopLayers(client, this.settings.config.project, layers, waitOptions(this.out, progress, this.flags)),
+    }))
   }
 
   render(result: StreamChangeResult): void {
