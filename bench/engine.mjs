@@ -135,6 +135,7 @@ async function streams(mode) {
   let produced = 0
   const samples = []
   let started = performance.now()
+  let startedAt = Date.now()
   let sampling = true
   const sample = async () => {
     while (sampling) {
@@ -157,6 +158,7 @@ async function streams(mode) {
   const producedAt = (performance.now() - started) / 1000
   if (mode === 'drain') {
     started = performance.now()
+    startedAt = Date.now()
     sampler = sample()
     await startStreams()
   }
@@ -180,6 +182,13 @@ async function streams(mode) {
       ([stream, batches, rows, ms, largest]) => [stream, {batches: Number(batches), rows: Number(rows), busy_seconds: Number(ms) / 1000, rows_per_busy_second: Math.round(Number(rows) / (Number(ms) / 1000)), largest_batch: Number(largest)}],
     ),
   )
+  // Each layer's batches on the run's clock: start (s) + duration (s) and rows, to see idle gaps and overlap.
+  const timeline = {}
+  for (const [stream, epochMs, ms, rows] of await sql(
+    `SELECT stream, epoch_ms(trigger_ts), batch_duration_ms, num_input_rows FROM lakehouse.ops.stream_progress WHERE num_input_rows > 0 ORDER BY stream, trigger_ts`,
+  )) {
+    ;(timeline[stream] ??= []).push({start: +((Number(epochMs) - startedAt) / 1000).toFixed(2), seconds: +(Number(ms) / 1000).toFixed(2), rows: Number(rows)})
+  }
   client.close()
   ws.child.kill('SIGTERM')
   await new Promise((resolve) => ws.child.once('exit', resolve))
@@ -197,6 +206,7 @@ async function streams(mode) {
     rss_first_half_max_mb: Math.max(...rss.slice(0, Math.max(1, half))),
     rss_second_half_max_mb: Math.max(...rss.slice(half)),
     layers,
+    timeline,
     samples,
   }
 }
@@ -213,6 +223,9 @@ for (const [mode, run] of Object.entries(runs)) {
   for (const [layer, l] of Object.entries(run.layers)) {
     console.log(`  ${layer.padEnd(7)} ${String(l.batches).padStart(4)} batches (largest ${l.largest_batch.toLocaleString('en')} rows), busy ${l.busy_seconds.toFixed(1)} s, ${l.rows_per_busy_second.toLocaleString('en')} rows/s while busy`)
   }
+  for (const [layer, batches] of Object.entries(run.timeline)) {
+    console.log(`  ${layer.padEnd(7)} batches (start+seconds, k rows): ${batches.map((b) => `${b.start}+${b.seconds} ${Math.round(b.rows / 1000)}k`).join(', ')}`)
+  }
   console.log(`  max Gold behind ${run.max_gold_behind.toLocaleString('en')} events; peak RSS ${run.peak_rss_mb} MB (first half ${run.rss_first_half_max_mb}, second half ${run.rss_second_half_max_mb})`)
 }
 const ratio = (run) => run.events_per_second / ceiling.events_per_second
@@ -221,5 +234,5 @@ console.log(`  one DuckDB batch (ceiling)        ${Math.round(ceiling.events_per
 console.log(`  live: produce -> Gold caught up   ${Math.round(runs.live.events_per_second).toLocaleString('en').padStart(10)} events/s (${runs.live.caught_up_seconds.toFixed(1)} s; produced in ${runs.live.produce_seconds.toFixed(1)} s)  ratio ${ratio(runs.live).toFixed(2)}`)
 console.log(`  drain: start -> Gold caught up    ${Math.round(runs.drain.events_per_second).toLocaleString('en').padStart(10)} events/s (${runs.drain.caught_up_seconds.toFixed(1)} s)  ratio ${ratio(runs.drain).toFixed(2)}`)
 console.log(`  aim 200,000 events/s end to end: ${Math.max(runs.live.events_per_second, runs.drain.events_per_second) >= 200_000 ? 'met' : 'MISSED'}`)
-const summary = Object.fromEntries(Object.entries(runs).map(([mode, {samples, ...rest}]) => [mode, {...rest, samples: samples.length, ratio: +ratio(rest).toFixed(3)}]))
+const summary = Object.fromEntries(Object.entries(runs).map(([mode, {samples, timeline, ...rest}]) => [mode, {...rest, samples: samples.length, ratio: +ratio(rest).toFixed(3)}]))
 console.log(JSON.stringify({bench: 'engine', events: EVENTS, offered_rate: RATE, ceiling_events_per_second: Math.round(ceiling.events_per_second), ...summary}))

@@ -14,9 +14,11 @@ export {
   type PipelineManifest,
   type StepParameters,
 } from './manifest.js'
-export {installMacros, preparePipelineConnection, registerSentimentFunctions, setUtc, type SentimentScorer} from './duckdb.js'
+export {installMacros, preparePipelineConnection, registerSentimentFunctions, setUnscoredShortcut, setUtc, type SentimentScorer} from './duckdb.js'
 export {
   runGoldBatch,
+  batchOnlySteps,
+  prepareLayerBatch,
   runLayerBatch,
   runSilverBatch,
   utcWallTime,

@@ -9,8 +9,11 @@ import {
   generateEvents,
   loadReferenceData,
   presentBronzeBatch,
+  batchOnlySteps,
+  prepareLayerBatch,
   presentSilverBatch,
   registerSentimentFunctions,
+  setUnscoredShortcut,
   runGoldBatch,
   runSilverBatch,
   type OffsetRange,
@@ -217,6 +220,32 @@ describe('pipeline on DuckDB against the expectation model', () => {
       }
     })
 
+    it('computes only the steps that read nothing but the batch before the transaction', () => {
+      expect(batchOnlySteps('silver').map((step) => step.view)).toEqual(['silver_parsed', 'silver_winners'])
+      expect(batchOnlySteps('gold')).toEqual([])
+    })
+
+    it('writes the same when its batch-only steps were prepared before the caller\'s transaction', async () => {
+      await run.connection.run('BEGIN TRANSACTION')
+      let expected: SilverBatchFigures
+      try {
+        expected = await runSilverBatch(run.connection, {catalog: CATALOG, batchId: 10, ownTransaction: false})
+      } finally {
+        await run.connection.run('ROLLBACK')
+      }
+      await prepareLayerBatch(run.connection, 'silver', {catalog: CATALOG, batchId: 10})
+      await run.connection.run('BEGIN TRANSACTION')
+      try {
+        const figures = await runSilverBatch(run.connection, {catalog: CATALOG, batchId: 10, ownTransaction: false, prepared: true})
+        expect(figures).toEqual(expected)
+        const [{n}] = await query(run.connection, `SELECT count(*) AS n FROM ${CATALOG}.silver.customer_events_cleaned WHERE silver_batch_id = 10`)
+        expect(n).toBe(expected.rows_written)
+      } finally {
+        await run.connection.run('ROLLBACK')
+      }
+      expect(await snapshot(run.connection)).toEqual(before)
+    })
+
     it('runs inside a transaction the caller owns', async () => {
       await run.connection.run('BEGIN TRANSACTION')
       try {
@@ -229,6 +258,26 @@ describe('pipeline on DuckDB against the expectation model', () => {
       }
       expect(await snapshot(run.connection)).toEqual(before)
     })
+  })
+})
+
+describe('sentiment functions per connection', () => {
+  it('answers NULL in SQL without a model, and scores again once a model is registered', async () => {
+    const {instance, connection} = await createTestLakehouse(null)
+    const other = await instance.connect()
+    try {
+      const score = async () => (await query(connection, `SELECT sentiment_score('great') AS s, sentiment_model_version() AS v`))[0]
+      expect(await score()).toEqual({s: null, v: null})
+      // Another connection switches the instance's functions to a model: this one follows once told.
+      await registerSentimentFunctions(other, lexiconScorer('9'))
+      await setUnscoredShortcut(connection, false)
+      expect(await score()).toEqual({s: 0.625, v: '9'})
+      await registerSentimentFunctions(connection, null)
+      expect(await score()).toEqual({s: null, v: null})
+    } finally {
+      other.closeSync()
+      connection.closeSync()
+    }
   })
 })
 

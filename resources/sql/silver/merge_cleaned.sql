@@ -1,7 +1,21 @@
 -- Silver write 3: the new events, insert-if-absent on event_id, so a replayed batch or a copy that
--- arrives in a later batch never adds a second row.
+-- arrives in a later batch never adds a second row. Enrichment is a left join on deduplicated reference
+-- data, so it never drops or multiplies an event (figures.sql counts the same join).
 MERGE INTO {{catalog}}.silver.customer_events_cleaned AS t
-USING silver_candidates AS c
+USING (
+  SELECT w.*, c.customer_segment, c.country, p.product_category
+  FROM silver_winners AS w
+  LEFT JOIN (
+    SELECT r.customer_id, min(r.customer_segment) AS customer_segment, min(r.country) AS country
+    FROM {{catalog}}.silver.customers AS r
+    GROUP BY r.customer_id
+  ) AS c ON c.customer_id = w.customer_id
+  LEFT JOIN (
+    SELECT r.product_id, min(r.product_category) AS product_category
+    FROM {{catalog}}.silver.products AS r
+    GROUP BY r.product_id
+  ) AS p ON p.product_id = w.product_id
+) AS c
 ON t.event_id = c.event_id
 WHEN NOT MATCHED THEN INSERT (
   event_id, customer_id, event_type, product_id, event_ts, event_date, session_id, amount, rating,

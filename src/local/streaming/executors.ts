@@ -2,7 +2,7 @@
  * The built-in task executors of the streaming layers and the backfill, registered by the basename of
  * the PySpark runner each job template points at (resources/jobs/*.json).
  */
-import {backfillBatchId, presentPartitionBatch, runLayerBatch} from '../../pipeline/index.js'
+import {backfillBatchId, prepareLayerBatch, presentPartitionBatch, runLayerBatch} from '../../pipeline/index.js'
 import {registerExecutor, type TaskContext} from '../jobs/executors.js'
 import {bronzeSource, goldSource, silverSource} from './layers.js'
 import {runStream, streamSettings} from './micro-batch.js'
@@ -56,10 +56,14 @@ async function runBackfill(ctx: TaskContext): Promise<void> {
   const connection = await openPipelineConnection(engine)
   try {
     if (layer === 'silver') await syncSentimentFunctions(engine, connection, scoring, ctx.parameters.model || undefined)
+    // The partition's rows are read before the transaction (with the steps computed from them alone): the
+    // transaction still decides what is written, from the tables as it sees them.
+    const options = {catalog: settings.catalog, batchId: backfillBatchId(date), stream: `${layer}_backfill`}
+    await presentPartitionBatch(connection, layer, settings.catalog, date)
+    await prepareLayerBatch(connection, layer, options)
     await connection.run('BEGIN TRANSACTION')
     try {
-      await presentPartitionBatch(connection, layer, settings.catalog, date)
-      const figures = await runLayerBatch(connection, layer, {catalog: settings.catalog, batchId: backfillBatchId(date), stream: `${layer}_backfill`, ownTransaction: false})
+      const figures = await runLayerBatch(connection, layer, {...options, ownTransaction: false, prepared: true})
       await connection.run('COMMIT')
       ctx.log(`backfilled ${layer} ${date} in ${catalog}: ${JSON.stringify(figures)}`)
     } catch (error) {

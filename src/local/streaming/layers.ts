@@ -8,7 +8,7 @@
  */
 import type {DuckDBConnection} from '@duckdb/node-api'
 
-import {presentBronzeBatch, presentSilverBatch, runGoldBatch, runSilverBatch, utcWallTime} from '../../pipeline/index.js'
+import {prepareLayerBatch, presentBronzeBatch, presentSilverBatch, runGoldBatch, runSilverBatch, utcWallTime} from '../../pipeline/index.js'
 import {quoteIdent} from '../engine/engine.js'
 import {readCheckpoint} from './checkpoints.js'
 import {offsetRanges, type BatchPlan, type BatchWritten, type LayerSource, type TopicOffsets} from './micro-batch.js'
@@ -65,6 +65,7 @@ export function silverSource(options: {catalog: string; maxBatchRows: number; sy
   const bronzeHighWater = async (connection: DuckDBConnection): Promise<TopicOffsets> => ((await readCheckpoint(connection, catalog, 'bronze'))?.offsets as TopicOffsets) ?? {}
   return {
     stream: 'silver',
+    upstream: 'bronze',
     sourceDescription: `DeltaSource[${catalog}.${BRONZE_TABLE}]`,
     sinkDescription: `ForeachBatchSink[${catalog}.${SILVER_TABLE}]`,
     tables: [BRONZE_TABLE, SILVER_TABLE, 'silver.customer_events_quarantine', 'silver.customers', 'silver.products', 'ops.quality_metrics', 'ops.stream_progress'],
@@ -75,9 +76,14 @@ export function silverSource(options: {catalog: string; maxBatchRows: number; sy
       return planOffsets(from, await bronzeHighWater(connection), maxBatchRows)
     },
     beforeBatch: options.syncModel,
-    async write(connection, plan, batchId) {
+    // Bronze rows below Bronze's checkpoint are committed and never change: present them and parse them
+    // before the transaction (DuckDB scans tables made inside a transaction with one thread).
+    async prepare(connection, plan, batchId) {
       await presentBronzeBatch(connection, catalog, (plan as KafkaPlan).ranges)
-      const figures = await runSilverBatch(connection, {catalog, batchId, ownTransaction: false})
+      await prepareLayerBatch(connection, 'silver', {catalog, batchId})
+    },
+    async write(connection, plan, batchId) {
+      const figures = await runSilverBatch(connection, {catalog, batchId, ownTransaction: false, prepared: true})
       return {inputRows: figures.rows_in, outputRows: figures.rows_written, maxEventTime: toDate(figures.max_event_ts), newestInputTime: toDate(figures.max_ingest_ts)}
     },
   }
@@ -97,6 +103,7 @@ export function goldSource(options: {catalog: string; maxBatchRows: number}): La
   const {catalog, maxBatchRows} = options
   return {
     stream: 'gold',
+    upstream: 'silver',
     sourceDescription: `DeltaSource[${catalog}.${SILVER_TABLE}]`,
     sinkDescription: `ForeachBatchSink[${catalog}.gold]`,
     tables: [SILVER_TABLE, 'gold.customer_behavior_daily', 'gold.sentiment_summary', 'gold.customer_features', 'ops.quality_metrics', 'ops.stream_progress'],
@@ -127,10 +134,14 @@ export function goldSource(options: {catalog: string; maxBatchRows: number}): La
       const behindAfter = batches.filter((b) => Number(b.batch_id) > through).reduce((sum, b) => sum + Number(b.rows_written), 0)
       return {end: {silver_batch_id: through}, latest, rows, behindAfter, full: through < highWater, after, through}
     },
-    async write(connection, plan, batchId) {
+    // Silver rows of Silver batches up to Silver's checkpoint are committed and never change.
+    async prepare(connection, plan, batchId) {
       const {after, through} = plan as GoldPlan
       await presentSilverBatch(connection, catalog, after, through)
-      const figures = await runGoldBatch(connection, {catalog, batchId, ownTransaction: false})
+      await prepareLayerBatch(connection, 'gold', {catalog, batchId})
+    },
+    async write(connection, _plan, batchId) {
+      const figures = await runGoldBatch(connection, {catalog, batchId, ownTransaction: false, prepared: true})
       return {
         inputRows: figures.rows_in,
         outputRows: figures.daily_rows_written + figures.summary_rows_written + figures.feature_rows_written,

@@ -14,6 +14,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {assertIdentifier} from '../../databricks/identifiers.js'
 import {buildStreamProgress, insertStreamProgress} from '../../pipeline/index.js'
+import type {Engine} from '../engine/engine.js'
 import type {TaskContext} from '../jobs/executors.js'
 import {ensureCheckpointTable, initialCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint} from './checkpoints.js'
 import {openPipelineConnection} from './pipeline-connection.js'
@@ -54,12 +55,20 @@ export interface LayerSource {
   readonly sinkDescription: string
   /** Tables (schema.table) the layer reads or writes: checked before the stream starts. */
   readonly tables: readonly string[]
+  /** The stream whose committed batches this one reads (its commits wake this stream when idle). */
+  readonly upstream?: string
   /** Where a stream without a checkpoint starts. */
   initialOffsets(connection: DuckDBConnection): Promise<unknown>
   /** The next batch after `from`, or the upstream's high-water mark alone when there is nothing new. */
   plan(connection: DuckDBConnection, from: unknown): Promise<BatchPlan | {latest: unknown}>
   /** Runs before the batch's transaction begins (e.g. to switch the sentiment model). */
   beforeBatch?(connection: DuckDBConnection): Promise<void>
+  /**
+   * Scratch work of the planned batch that may run before its transaction: presenting input rows that
+   * are committed and never change (below the upstream's checkpoint) and the steps computed from them
+   * alone. Nothing durable: the batch's writes, progress row and checkpoint still commit together.
+   */
+  prepare?(connection: DuckDBConnection, plan: BatchPlan, batchId: number): Promise<void>
   /** The batch's writes, inside the loop's transaction. */
   write(connection: DuckDBConnection, plan: BatchPlan, batchId: number): Promise<BatchWritten>
 }
@@ -89,8 +98,10 @@ export async function runStream(ctx: TaskContext, source: LayerSource, settings:
     const runId = randomUUID()
     let previousTrigger: Date | null = null
     let lastProgressAt = Date.now()
+    const upstream = source.upstream === undefined ? undefined : commitClock(engine, catalog, source.upstream)
     while (!ctx.signal.aborted) {
       const triggerStart = new Date()
+      const upstreamCommits = upstream?.count ?? 0
       const plan = await source.plan(connection, checkpoint.offsets)
       const planMs = Date.now() - triggerStart.getTime()
       if (!('end' in plan)) {
@@ -108,14 +119,20 @@ export async function runStream(ctx: TaskContext, source: LayerSource, settings:
           })
           lastProgressAt = Date.now()
         }
-        await pause(settings.triggerMs, ctx.signal)
+        // Idle: the next trigger, or sooner when the upstream commits a batch (no batch starts sooner
+        // than one trigger interval after the previous batch started, as with a ProcessingTime trigger).
+        if (!upstream) await pause(settings.triggerMs, ctx.signal)
+        else if (await upstream.waitAfter(upstreamCommits, settings.triggerMs, ctx.signal)) {
+          await pause((previousTrigger?.getTime() ?? 0) + settings.triggerMs - Date.now(), ctx.signal)
+        }
         continue
       }
       await source.beforeBatch?.(connection)
       const next: Checkpoint = {...checkpoint, batchId: checkpoint.batchId + 1, offsets: plan.end}
+      const writeStart = Date.now()
+      await source.prepare?.(connection, plan, next.batchId)
       await connection.run('BEGIN TRANSACTION')
       try {
-        const writeStart = Date.now()
         const written = await source.write(connection, plan, next.batchId)
         const writeMs = Date.now() - writeStart
         await insertProgress(connection, settings, source, checkpoint, runId, {
@@ -135,6 +152,7 @@ export async function runStream(ctx: TaskContext, source: LayerSource, settings:
         await connection.run('ROLLBACK').catch(() => undefined)
         throw error
       }
+      commitClock(engine, catalog, source.stream).tick()
       checkpoint = next
       previousTrigger = triggerStart
       lastProgressAt = Date.now()
@@ -185,6 +203,48 @@ async function insertProgress(
     newestInputTime: input.written.newestInputTime,
   })
   await insertStreamProgress(connection, settings.catalog, row)
+}
+
+/**
+ * Counts a stream's committed batches in this process, so a downstream stream idling on its trigger
+ * can start as soon as there is something to read instead of at its next poll (up to a trigger
+ * interval per layer of added lag). Only a hint: streams still read the committed checkpoints.
+ */
+class CommitClock {
+  count = 0
+  private readonly waiters = new Set<() => void>()
+
+  tick(): void {
+    this.count++
+    for (const wake of this.waiters) wake()
+    this.waiters.clear()
+  }
+
+  /** Waits up to ms for a commit after the `seen` count; true when one came (at once if it already did). */
+  async waitAfter(seen: number, ms: number, signal: AbortSignal): Promise<boolean> {
+    if (this.count > seen) return true
+    if (ms <= 0 || signal.aborted) return false
+    const wake = new AbortController()
+    const resolve = (): void => wake.abort()
+    this.waiters.add(resolve)
+    try {
+      await sleep(ms, undefined, {signal: AbortSignal.any([signal, wake.signal])}).catch(() => undefined)
+    } finally {
+      this.waiters.delete(resolve)
+    }
+    return this.count > seen
+  }
+}
+
+const clocks = new WeakMap<Engine, Map<string, CommitClock>>()
+
+function commitClock(engine: Engine, catalog: string, stream: string): CommitClock {
+  let byStream = clocks.get(engine)
+  if (!byStream) clocks.set(engine, (byStream = new Map()))
+  const key = `${catalog}.${stream}`
+  let clock = byStream.get(key)
+  if (!clock) byStream.set(key, (clock = new CommitClock()))
+  return clock
 }
 
 async function pause(ms: number, signal: AbortSignal): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type {DuckDBConnection} from '@duckdb/node-api'
 
-import {installMacros, registerSentimentFunctions, setUtc, type SentimentScorer} from '../../pipeline/index.js'
+import {installMacros, registerSentimentFunctions, setUnscoredShortcut, setUtc, type SentimentScorer} from '../../pipeline/index.js'
 import type {Engine} from '../engine/engine.js'
 
 /**
@@ -21,6 +21,8 @@ export interface ScoringSource {
 
 /** Per engine: the identity of the model the SQL functions score with now. */
 const registered = new WeakMap<Engine, string>()
+/** Per connection: the model identity its unscored shortcut (setUnscoredShortcut) was last set for. */
+const shortcut = new WeakMap<DuckDBConnection, string>()
 
 export async function openPipelineConnection(engine: Engine): Promise<DuckDBConnection> {
   const connection = await engine.connect()
@@ -36,12 +38,18 @@ export async function openPipelineConnection(engine: Engine): Promise<DuckDBConn
 
 /**
  * Makes `sentiment_score()` and `sentiment_model_version()` use the current model. The functions are
- * the instance's, shared by every connection: call this between batches, never during one.
+ * the instance's, shared by every connection: call this between batches, never during one. Without a
+ * model the connection also gets its SQL shortcut (NULL without calling JavaScript), tracked per
+ * connection, since another connection may have switched the instance's functions in between.
  */
 export async function syncSentimentFunctions(engine: Engine, connection: DuckDBConnection, scoring: ScoringSource | undefined, model?: string): Promise<void> {
   const scorer = scoring?.current(model) ?? null
   const identity = scorer === null ? 'none' : JSON.stringify([scorer.endpoint, scorer.model, scorer.version])
-  if (registered.get(engine) === identity) return
-  await registerSentimentFunctions(connection, scorer)
-  registered.set(engine, identity)
+  if (registered.get(engine) !== identity) {
+    await registerSentimentFunctions(connection, scorer)
+    registered.set(engine, identity)
+  } else if (shortcut.get(connection) !== identity) {
+    await setUnscoredShortcut(connection, scorer === null)
+  }
+  shortcut.set(connection, identity)
 }
