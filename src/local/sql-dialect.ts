@@ -37,7 +37,7 @@ const IDENT_START = /[\p{L}_]/u
 const IDENT_PART = /[\p{L}\p{N}_]/u
 const OPERATORS = ['<=>', '::', '<=', '>=', '<>', '!=', '==', '||', '->', '=>']
 
-/** Spark's literal escapes (`\n`, `\'`, `\uXXXX`...); an unknown escape drops the backslash, except `\%` and `\_`. */
+/** Spark's literal escapes (`\n`, `\'`, `\u00e9`...); an unknown escape drops the backslash, except `\%` and `\_`. */
 const ESCAPES: Record<string, string> = {'0': '\0', b: '\b', n: '\n', r: '\r', t: '\t', Z: '\x1a', "'": "'", '"': '"', '\\': '\\'}
 
 export function tokenize(sql: string): Token[] {
