@@ -67,10 +67,10 @@ ${EXIT_CODES_HELP}`
       {header: 'RUN', value: (l) => l.run_id},
       {header: 'UPTIME', value: (l) => (l.uptime_seconds === null ? null : formatDuration(l.uptime_seconds * 1000))},
       {header: 'LAST BATCH', value: (l) => (l.last_batch_at ? this.out.time(Date.parse(l.last_batch_at), Date.parse(status.checked_at)) : null)},
-      {header: 'IN ROWS/S', value: (l) => l.input_rows_per_second, align: 'right'},
-      {header: 'OUT ROWS/S', value: (l) => l.processed_rows_per_second, align: 'right'},
+      {header: 'IN ROWS/S', value: (l) => wholeNumber(l.input_rows_per_second), align: 'right'},
+      {header: 'OUT ROWS/S', value: (l) => wholeNumber(l.processed_rows_per_second), align: 'right'},
       {header: 'BEHIND', value: (l) => l.offsets_behind, align: 'right'},
-      {header: 'LAG S', value: (l) => l.seconds_behind, align: 'right'},
+      {header: 'LAG S', value: (l) => l.seconds_behind?.toFixed(1), align: 'right'},
       {header: 'HEALTH', value: health},
       ...(this.out.stdoutIsTTY ? [{header: 'TREND', value: (l: LayerStatus) => sparkline(l.recent_rows_per_second)}] : []),
     ])
@@ -78,6 +78,8 @@ ${EXIT_CODES_HELP}`
     return [`Streams of ${status.target} (catalog ${status.catalog}) at ${status.checked_at}`, table, ...failures].join('\n')
   }
 }
+
+const wholeNumber = (value: number | null) => (value === null ? null : Math.round(value))
 
 const BARS = '▁▂▃▄▅▆▇█'
 function sparkline(values: number[]): string {
