@@ -13,7 +13,7 @@ import {openModels, type LocalModels, type Scoring} from './models/index.js'
 import type {StatePaths} from './state-dir.js'
 import {Statements} from './sql/statements.js'
 import {Warehouse} from './sql/warehouse.js'
-import {StateStore} from './store.js'
+import {openStateStore} from './store.js'
 import {registerStreamingExecutors} from './streaming/executors.js'
 import {Topics} from './streaming/topics.js'
 import {Workspace} from './workspace/workspace.js'
@@ -82,7 +82,7 @@ export interface LocalServices {
 }
 
 export async function openServices(paths: StatePaths, limits: LocalLimits, log: (line: string) => void = () => undefined): Promise<LocalServices> {
-  const store = StateStore.open(paths.store)
+  const store = openStateStore(paths.store)
   const engine = await Engine.open({catalogsDir: paths.catalogs, maxConcurrentStatements: limits.maxConcurrentStatements})
   const catalog = new UnityCatalog(engine, store)
   const permissions = new Permissions(catalog, store)

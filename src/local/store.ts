@@ -71,27 +71,40 @@ function emptyState(): StoredState {
   }
 }
 
-export class StateStore {
+/**
+ * One JSON document kept in memory and written atomically after every change (a crash leaves either the
+ * old or the new state). Every part of the local workspace that keeps state persists through one of these.
+ */
+export class JsonStore<S extends object> {
   private constructor(
     private readonly file: string,
-    readonly state: StoredState,
+    readonly state: S,
+    private readonly indent?: number,
   ) {}
 
-  static open(file: string): StateStore {
-    const state = existsSync(file) ? {...emptyState(), ...(JSON.parse(readFileSync(file, 'utf8')) as StoredState)} : emptyState()
-    const store = new StateStore(file, state)
-    store.save()
-    return store
+  /** Reads the file over the empty state (so fields added later get their defaults). */
+  static open<S extends object>(file: string, empty: () => S, options: {indent?: number} = {}): JsonStore<S> {
+    const state = existsSync(file) ? {...empty(), ...(JSON.parse(readFileSync(file, 'utf8')) as S)} : empty()
+    return new JsonStore(file, state, options.indent)
   }
 
   /** Applies a change to the state and persists it before returning the change's result. */
-  update<T>(change: (state: StoredState) => T): T {
+  update<T>(change: (state: S) => T): T {
     const result = change(this.state)
     this.save()
     return result
   }
 
-  private save(): void {
-    writeFileAtomic(this.file, JSON.stringify(this.state, null, 1))
+  /** Persists changes made to the state in place. */
+  save(): void {
+    writeFileAtomic(this.file, JSON.stringify(this.state, null, this.indent))
   }
+}
+
+export type StateStore = JsonStore<StoredState>
+
+export function openStateStore(file: string): StateStore {
+  const store = JsonStore.open(file, emptyState, {indent: 1})
+  store.save()
+  return store
 }

@@ -3,9 +3,7 @@
  * atomically after every change (as the state store does), so they survive restarts and a crash leaves
  * the last complete state.
  */
-import {existsSync, readFileSync} from 'node:fs'
-
-import {writeFileAtomic} from '../state-dir.js'
+import {JsonStore} from '../store.js'
 import type {JobSettings} from './settings.js'
 
 export type LifeCycleState = 'QUEUED' | 'PENDING' | 'RUNNING' | 'TERMINATING' | 'TERMINATED' | 'SKIPPED' | 'INTERNAL_ERROR'
@@ -77,15 +75,14 @@ interface JobsState {
 const FINISHED_RUNS_KEPT = 500
 
 export class JobStore {
-  private constructor(
-    private readonly file: string,
-    private readonly state: JobsState,
-  ) {}
+  private constructor(private readonly store: JsonStore<JobsState>) {}
 
   static open(file: string): JobStore {
-    const empty: JobsState = {version: 1, next_id: 1000, jobs: {}, runs: {}, tokens: {}}
-    const state = existsSync(file) ? {...empty, ...(JSON.parse(readFileSync(file, 'utf8')) as JobsState)} : empty
-    return new JobStore(file, state)
+    return new JobStore(JsonStore.open(file, (): JobsState => ({version: 1, next_id: 1000, jobs: {}, runs: {}, tokens: {}})))
+  }
+
+  private get state(): JobsState {
+    return this.store.state
   }
 
   /** Job and run ids come from one counter, so a run id never equals a job id. */
@@ -138,7 +135,7 @@ export class JobStore {
 
   /** Persists changes made to stored objects in place. */
   save(): void {
-    writeFileAtomic(this.file, JSON.stringify(this.state))
+    this.store.save()
   }
 
   private prune(jobId: number | undefined): void {

@@ -8,7 +8,7 @@ import {registerExecutor, type TaskExecutor} from '../jobs/executors.js'
 import {Artifacts} from './artifacts.js'
 import {ModelRegistry} from './registry.js'
 import {Serving, type ServedModel} from './serving.js'
-import {modelPaths, ModelStore} from './state.js'
+import {modelPaths, openModelStore} from './state.js'
 import {Tracking} from './tracking.js'
 import {trainAndRegister, trainingRequest, type TrainingOutcome, type TrainingRequest} from './training.js'
 import {WorkspaceRegistry} from './workspace-registry.js'
@@ -44,7 +44,7 @@ const trainingExecutor: TaskExecutor = {
 
 export function openModels(options: ModelOptions, catalog: UnityCatalog, engine: Engine): {models: LocalModels; scoring: Scoring} {
   const paths = modelPaths(options.root)
-  const store = ModelStore.open(paths.state)
+  const store = openModelStore(paths.state)
   const artifacts = new Artifacts(paths.runs, paths.registry)
   const tracking = new Tracking(store, artifacts)
   const registry = new ModelRegistry(store, catalog, artifacts, tracking)

@@ -4,10 +4,9 @@
  * to the run and version artifacts. Kept apart from the Unity Catalog state store so each area owns
  * its file.
  */
-import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {writeFileAtomic} from '../state-dir.js'
+import {JsonStore} from '../store.js'
 
 export type VersionStatus = 'PENDING_REGISTRATION' | 'READY' | 'FAILED_REGISTRATION'
 
@@ -180,21 +179,8 @@ export function modelPaths(root: string): ModelPaths {
   return {root, state: path.join(root, 'state.json'), runs: path.join(root, 'mlruns'), registry: path.join(root, 'registry')}
 }
 
-export class ModelStore {
-  private constructor(
-    private readonly file: string,
-    readonly state: ModelsState,
-  ) {}
+export type ModelStore = JsonStore<ModelsState>
 
-  static open(file: string): ModelStore {
-    const state = existsSync(file) ? {...emptyState(), ...(JSON.parse(readFileSync(file, 'utf8')) as ModelsState)} : emptyState()
-    return new ModelStore(file, state)
-  }
-
-  /** Applies a change and persists it before returning the change's result. */
-  update<T>(change: (state: ModelsState) => T): T {
-    const result = change(this.state)
-    writeFileAtomic(this.file, JSON.stringify(this.state, null, 1))
-    return result
-  }
+export function openModelStore(file: string): ModelStore {
+  return JsonStore.open(file, emptyState)
 }
