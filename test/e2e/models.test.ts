@@ -6,7 +6,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {TestWorkspace} from '../helpers/workspace.js'
-import {HAPPY, syntheticReviews, UNHAPPY} from '../local-models/reviews.js'
+import {HAPPY, syntheticReviews, UNHAPPY} from '../helpers/reviews.js'
 
 const MODEL = 'lakehouse.ml.sentiment'
 const MODEL_PATH = `/api/2.1/unity-catalog/models/${MODEL}`

@@ -1,4 +1,4 @@
-/** Labelled synthetic reviews (the generator of test/models/trainer.test.ts): seeded, so every run builds the same ones. */
+/** Labelled synthetic reviews for the model tests: seeded, so every run builds the same ones. */
 import type {TrainingExample} from '../../src/models/trainer.js'
 
 const POSITIVE = ['love this product', 'great quality', 'works perfectly', 'highly recommend', 'excellent value',
@@ -11,8 +11,8 @@ const FILLER = ['bought it for my son', 'arrived on tuesday', 'the box was blue'
 export const HAPPY = 'Love this product, great quality, would buy again!'
 export const UNHAPPY = 'Terrible, broke after a day, waste of money.'
 
-/** mulberry32 */
-function random(seed: number): () => number {
+/** A seeded PRNG (mulberry32). */
+export function random(seed: number): () => number {
   return () => {
     seed = (seed + 0x6d2b79f5) | 0
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
@@ -21,8 +21,11 @@ function random(seed: number): () => number {
   }
 }
 
-/** Two sentiment phrases and one or two neutral ones; `mislabelled` is the share whose rating contradicts the text. */
-export function syntheticReviews(count: number, seed: number, {mislabelled = 0.05} = {}): TrainingExample[] {
+/**
+ * Reviews made of two sentiment phrases and one or two neutral ones; `mislabelled` is the share whose
+ * rating contradicts the text; `neutral` the share rated 3 (which training must ignore).
+ */
+export function syntheticReviews(count: number, seed: number, {mislabelled = 0.05, neutral = 0} = {}): TrainingExample[] {
   const next = random(seed)
   const pick = (phrases: string[]) => phrases[Math.floor(next() * phrases.length)]
   return Array.from({length: count}, () => {
@@ -31,6 +34,7 @@ export function syntheticReviews(count: number, seed: number, {mislabelled = 0.0
     const parts = [pick(phrases), pick(phrases), pick(FILLER), ...(next() < 0.5 ? [pick(FILLER)] : [])]
     parts.sort(() => next() - 0.5)
     const text = parts.join(next() < 0.5 ? ', ' : '. ')
+    if (neutral > 0 && next() < neutral) return {text, rating: 3}
     const ratedPositive = next() < mislabelled ? !positive : positive
     return {text, rating: ratedPositive ? 4 + Math.floor(next() * 2) : 1 + Math.floor(next() * 2)}
   })

@@ -6,7 +6,7 @@ import {fileURLToPath} from 'node:url'
 import {MODEL_ARTIFACT_FILE} from '../../src/local/models/artifacts.js'
 import {trainSentimentModel, type TrainingResult} from '../../src/models/trainer.js'
 import type {TestServer} from '../local/harness.js'
-import {syntheticReviews} from './reviews.js'
+import {syntheticReviews} from '../helpers/reviews.js'
 
 export const UC = '/api/2.1/unity-catalog'
 export const MLFLOW = '/api/2.0/mlflow'

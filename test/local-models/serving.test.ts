@@ -2,7 +2,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {TestServer} from '../local/harness.js'
 import {createSchema, ENDPOINTS, goodModel, logRun, poorModel, registerVersion, sleep, UC} from './fixtures.js'
-import {HAPPY, UNHAPPY} from './reviews.js'
+import {HAPPY, UNHAPPY} from '../helpers/reviews.js'
 
 const MODEL = 'lh.ml.sentiment'
 const UPDATE_MS = 150

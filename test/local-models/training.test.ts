@@ -16,7 +16,7 @@ import {DEFAULT_LIMITS, openServices, type LocalServices} from '../../src/local/
 import type {StatementParameter} from '../../src/local/sql/execute.js'
 import {statePaths} from '../../src/local/state-dir.js'
 import type {TrainingExample} from '../../src/models/trainer.js'
-import {HAPPY, syntheticReviews, UNHAPPY} from './reviews.js'
+import {HAPPY, syntheticReviews, UNHAPPY} from '../helpers/reviews.js'
 
 const MODEL = 'lh.ml.sentiment'
 const TRAIN_PARAMETERS = {catalog: 'lh', 'model-name': 'sentiment', 'experiment-path': '/Shared/lakectl/sentiment'}

@@ -7,44 +7,8 @@ import {
   fnv1a32,
   labelFromRating,
   trainSentimentModel,
-  type TrainingExample,
 } from '../../src/models/trainer.js'
-
-const POSITIVE = ['love this product', 'great quality', 'works perfectly', 'highly recommend', 'excellent value',
-  'fast delivery', 'very happy with it', 'five stars', 'exactly as described', 'would buy again']
-const NEGATIVE = ['terrible', 'broke after a day', 'waste of money', 'very disappointed', 'poor quality',
-  'stopped working', 'would not recommend', 'returned it', 'cheap plastic', 'not worth it']
-const FILLER = ['bought it for my son', 'arrived on tuesday', 'the box was blue', 'used it in the kitchen',
-  'second one i own', 'ordered the large size', 'gift for a friend', 'came with batteries']
-
-/** A seeded PRNG (mulberry32) so every run builds the same reviews. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
-
-/**
- * Reviews made of two sentiment phrases and one or two neutral ones; `mislabelled` is the share whose
- * rating contradicts the text; `neutral` the share rated 3 (which training must ignore).
- */
-function syntheticReviews(count: number, seed: number, {mislabelled = 0.05, neutral = 0} = {}): TrainingExample[] {
-  const next = random(seed)
-  const pick = (phrases: string[]) => phrases[Math.floor(next() * phrases.length)]
-  return Array.from({length: count}, () => {
-    const positive = next() < 0.6
-    const phrases = positive ? POSITIVE : NEGATIVE
-    const parts = [pick(phrases), pick(phrases), pick(FILLER), ...(next() < 0.5 ? [pick(FILLER)] : [])]
-    parts.sort(() => next() - 0.5)
-    const text = parts.join(next() < 0.5 ? ', ' : '. ')
-    if (next() < neutral) return {text, rating: 3}
-    const ratedPositive = next() < mislabelled ? !positive : positive
-    return {text, rating: ratedPositive ? 4 + Math.floor(next() * 2) : 1 + Math.floor(next() * 2)}
-  })
-}
+import {random, syntheticReviews} from '../helpers/reviews.js'
 
 const clean = syntheticReviews(1500, 1)
 const trained = trainSentimentModel(clean)
