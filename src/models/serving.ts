@@ -3,8 +3,9 @@
  * is live. PUT config puts the update IN_PROGRESS while the old config keeps serving; it ends
  * NOT_UPDATING (success) or UPDATE_FAILED / UPDATE_CANCELED (the old config stays).
  */
-import {LakectlError, WaitTimeoutError} from '../cli/errors.js'
+import {LakectlError} from '../cli/errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
+import {waitUntil, type WaitSpec} from '../databricks/wait.js'
 
 const ENDPOINTS = '/api/2.0/serving-endpoints'
 
@@ -47,28 +48,23 @@ export async function serveVersion(client: DatabricksClient, endpointName: strin
   if (!current) {
     await client.post(ENDPOINTS, {name: endpointName, config: endpointConfig(model, version)})
   } else {
-    if (current.state?.config_update === 'IN_PROGRESS') await waitForUpdate(client, endpointName, deadline, timeoutSeconds, onState)
+    if (current.state?.config_update === 'IN_PROGRESS') await waitForUpdate(client, endpointName, {timeoutSeconds, deadline, onState})
     await client.put(`${ENDPOINTS}/${encodeURIComponent(endpointName)}/config`, endpointConfig(model, version))
   }
-  const done = await waitForUpdate(client, endpointName, deadline, timeoutSeconds, onState)
+  const done = await waitForUpdate(client, endpointName, {timeoutSeconds, deadline, onState})
   if (servedVersion(done, model) !== version) {
     throw new LakectlError(`Endpoint ${endpointName} finished its update but serves version ${servedVersion(done, model) ?? 'none'} of ${model}, not ${version}.`, {code: 'SERVING_MISMATCH'})
   }
 }
 
-async function waitForUpdate(client: DatabricksClient, name: string, deadline: number, timeoutSeconds: number, onState?: (state: string) => void): Promise<Endpoint> {
-  let last = ''
-  for (let attempt = 0; ; attempt++) {
+function waitForUpdate(client: DatabricksClient, name: string, wait: Omit<WaitSpec, 'what'>): Promise<Endpoint> {
+  return waitUntil(client, {...wait, what: `serving endpoint ${name}`}, async () => {
     const endpoint = await client.get<Endpoint>(`${ENDPOINTS}/${encodeURIComponent(name)}`)
     const update = endpoint.state?.config_update ?? 'NOT_UPDATING'
-    if (update !== last) onState?.(`endpoint ${name}: ${update}`)
-    last = update
-    if (update === 'NOT_UPDATING' && endpoint.state?.ready === 'READY') return endpoint
     if (update === 'UPDATE_FAILED' || update === 'UPDATE_CANCELED') {
       const message = endpoint.pending_config?.served_entities?.[0]?.state?.deployment_state_message ?? endpoint.config?.served_entities?.[0]?.state?.deployment_state_message
       throw new LakectlError(`The update of serving endpoint ${name} ended ${update}${message ? `: ${message}` : ''}.`, {code: update})
     }
-    if (Date.now() >= deadline) throw new WaitTimeoutError(`Timed out after ${timeoutSeconds}s waiting for serving endpoint ${name} (${update}).`)
-    await client.sleep(Math.min(2000, 100 * 2 ** attempt, Math.max(0, deadline - Date.now())))
-  }
+    return {state: `endpoint ${name}: ${update}`, done: update === 'NOT_UPDATING' && endpoint.state?.ready === 'READY' ? endpoint : undefined}
+  })
 }

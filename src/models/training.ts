@@ -1,6 +1,7 @@
 /** Runs the training job and reports the model version it registered, with its metrics. */
-import {LakectlError, WaitTimeoutError} from '../cli/errors.js'
+import {LakectlError} from '../cli/errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
+import {waitUntil} from '../databricks/wait.js'
 import {getRun, listProjectJobs, runNow, TAG_ROLE} from '../databricks/jobs.js'
 import {listVersions, runMetrics} from './registry.js'
 
@@ -23,26 +24,19 @@ export async function train(
   const base = {job_id: job.job_id, run_id: runId, model: options.model}
   if (!options.wait) return {...base, state: 'PENDING', version: null, metrics: {}}
 
-  const deadline = Date.now() + options.timeoutSeconds * 1000
-  let last = ''
-  for (let attempt = 0; ; attempt++) {
-    const run = await getRun(client, runId)
-    const life = run.state.life_cycle_state ?? 'PENDING'
-    if (life !== last) options.onState?.(`training run ${runId}: ${life}`)
-    last = life
-    if (['TERMINATED', 'SKIPPED', 'INTERNAL_ERROR'].includes(life)) {
-      if (run.state.result_state !== 'SUCCESS') {
-        throw new LakectlError(`The training run ${runId} ended ${run.state.result_state ?? life}: ${run.state.state_message ?? 'no message'}`, {code: 'RUN_FAILED'})
-      }
-      // The version this run registered carries its MLflow run id... which the job run does not expose:
-      // take the newest version created since the run started.
-      const versions = (await listVersions(client, options.model)).filter((v) => (v.created_at ?? 0) >= (run.start_time ?? 0) - 1000)
-      const newest = versions.sort((a, b) => Number(b.version) - Number(a.version))[0]
-      if (!newest) throw new LakectlError(`The training run ${runId} succeeded but registered no version of ${options.model}.`, {code: 'NO_NEW_VERSION'})
-      const metrics = newest.run_id ? (await runMetrics(client, newest.run_id)).metrics : {}
-      return {...base, state: 'SUCCESS', version: Number(newest.version), metrics}
-    }
-    if (Date.now() >= deadline) throw new WaitTimeoutError(`Timed out after ${options.timeoutSeconds}s waiting for training run ${runId} (${life}).`, {hint: 'lakectl model versions'})
-    await client.sleep(Math.min(2000, 100 * 2 ** attempt))
+  const run = await waitUntil(client, {timeoutSeconds: options.timeoutSeconds, what: `training run ${runId}`, hint: 'lakectl model versions', onState: options.onState}, async () => {
+    const current = await getRun(client, runId)
+    const life = current.state.life_cycle_state ?? 'PENDING'
+    return {state: `training run ${runId}: ${life}`, done: ['TERMINATED', 'SKIPPED', 'INTERNAL_ERROR'].includes(life) ? current : undefined}
+  })
+  if (run.state.result_state !== 'SUCCESS') {
+    throw new LakectlError(`The training run ${runId} ended ${run.state.result_state ?? run.state.life_cycle_state}: ${run.state.state_message ?? 'no message'}`, {code: 'RUN_FAILED'})
   }
+  // The version this run registered carries its MLflow run id... which the job run does not expose:
+  // take the newest version created since the run started.
+  const versions = (await listVersions(client, options.model)).filter((v) => (v.created_at ?? 0) >= (run.start_time ?? 0) - 1000)
+  const newest = versions.sort((a, b) => Number(b.version) - Number(a.version))[0]
+  if (!newest) throw new LakectlError(`The training run ${runId} succeeded but registered no version of ${options.model}.`, {code: 'NO_NEW_VERSION'})
+  const metrics = newest.run_id ? (await runMetrics(client, newest.run_id)).metrics : {}
+  return {...base, state: 'SUCCESS', version: Number(newest.version), metrics}
 }

@@ -2,9 +2,10 @@
  * Start and stop the continuous layer jobs. Starting unpauses a job and waits until its run is RUNNING;
  * stopping pauses it, cancels what still runs and waits until no run is active.
  */
-import {LakectlError, WaitTimeoutError} from '../cli/errors.js'
+import {LakectlError} from '../cli/errors.js'
 import type {Layer} from '../config/schema.js'
 import type {DatabricksClient} from '../databricks/client.js'
+import {waitUntil} from '../databricks/wait.js'
 import {activeRuns, cancelRun, type Job, latestRuns, listProjectJobs, type Run, TAG_ROLE, updateJob} from '../databricks/jobs.js'
 import {UPSTREAM} from './layers.js'
 
@@ -95,35 +96,30 @@ export async function stopLayers(client: DatabricksClient, project: string, laye
 }
 
 /** Polls the job's active runs until `done` returns a value; fails on a failed run or at the timeout. */
-async function waitFor(
+function waitFor(
   client: DatabricksClient,
   layer: Layer,
   jobId: number,
   options: WaitOptions,
   done: (active: Run[]) => Run | undefined,
   goal: string,
-): Promise<Run | undefined> {
-  const deadline = Date.now() + options.timeoutSeconds * 1000
+): Promise<Run> {
   const startedAt = Date.now()
-  let last = ''
-  for (let attempt = 0; ; attempt++) {
+  const wait = {
+    timeoutSeconds: options.timeoutSeconds,
+    what: `${layer} ${goal}`,
+    hint: `lakectl stream status   (the job keeps ${goal === 'to run' ? 'starting' : 'stopping'} in the background)`,
+    onState: (state: string) => options.onState?.(layer, state),
+  }
+  return waitUntil(client, wait, async () => {
     const active = await activeRuns(client, jobId)
     const state = active[0]?.state.life_cycle_state ?? 'NO_ACTIVE_RUN'
-    if (state !== last) options.onState?.(layer, state)
-    last = state
-    const found = done(active)
-    if (found) return found
     if (active.length === 0 && goal === 'to run') {
       const [latest] = await latestRuns(client, jobId)
       if (latest && latest.start_time && latest.start_time >= startedAt - 1000 && latest.state.result_state === 'FAILED') {
         throw new LakectlError(`The ${layer} run ${latest.run_id} failed: ${latest.state.state_message ?? 'no message'}`, {code: 'RUN_FAILED', hint: `lakectl stream status`})
       }
     }
-    if (Date.now() >= deadline) {
-      throw new WaitTimeoutError(`Timed out after ${options.timeoutSeconds}s waiting for ${layer} ${goal} (last state ${state}).`, {
-        hint: `lakectl stream status   (the job keeps ${goal === 'to run' ? 'starting' : 'stopping'} in the background)`,
-      })
-    }
-    await client.sleep(Math.min(2000, 100 * 2 ** attempt, Math.max(0, deadline - Date.now())))
-  }
+    return {state, done: done(active)}
+  })
 }
