@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// Production entry point: `--version` and `<command> --help` are answered from build-time files
+// Production entry point. Global flags may come before the command words: they are moved behind them
+// (dist/cli/argv.js). `--version` and `<command> --help` are answered from build-time files
 // (dist/cli/fast-path.js); everything else runs the compiled commands through oclif.
-import {fastPath} from '../dist/cli/fast-path.js'
+import {normalizeArgv} from '../dist/cli/argv.js'
+import {commandIds, fastPath} from '../dist/cli/fast-path.js'
 
-if (!fastPath(process.argv.slice(2))) {
-  const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url})
+const argv = normalizeArgv(process.argv.slice(2), commandIds())
+if (!fastPath(argv)) {
+  const {runCommand} = await import('../dist/cli/entry.js')
+  await runCommand(argv, import.meta.url)
 }
 // Open handles (keep-alive sockets, DuckDB) must not keep a finished command alive.
 process.exit(process.exitCode ?? 0)

@@ -9,7 +9,8 @@ import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import type {DatabricksClient} from '../databricks/client.js'
 import {resolveSettings, type Settings} from '../config/targets.js'
-import {ExitCode, InterruptedError, toLakectlError, UsageError} from './errors.js'
+import {InterruptedError} from '../errors.js'
+import {ExitCode, exitCodeOf, toLakectlError} from './errors.js'
 import {Output} from './output.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof LakectlCommand)['baseFlags'] & T['flags']>
@@ -102,15 +103,17 @@ export abstract class LakectlCommand<T extends typeof Command, R> extends Comman
     return this.clientCache
   }
 
-  override async catch(error: Error & {exitCode?: number}): Promise<never> {
-    const failure = this.abort.signal.aborted ? new InterruptedError() : toLakectlError(error)
-    const out = this.out ?? (await Output.create({json: process.argv.includes('--json'), noColor: true, noInput: true}))
-    if (!(failure instanceof UsageError) && failure.exitCode === ExitCode.failure && failure.code === 'INTERNAL' && this.flags?.debug) {
-      out.debug(String(error.stack))
-    }
+  override async catch(error: Error): Promise<never> {
+    const ctor = this.ctor as typeof LakectlCommand
+    const known = Object.entries({...ctor.baseFlags, ...ctor.flags}).filter(([, f]) => !f.hidden).map(([name]) => name)
+    const failure = this.abort.signal.aborted ? new InterruptedError() : toLakectlError(error, {words: this.id?.replaceAll(':', ' ') ?? '', flags: known})
+    // A parse error comes before the flags are known: read the two that shape the output from argv.
+    const out = this.out ?? (await Output.create({json: this.argv.includes('--json'), noColor: this.argv.includes('--no-color'), noInput: true}))
+    if (failure.code === 'INTERNAL' && this.flags?.debug) out.debug(String(error.stack))
     out.error(failure)
-    process.exitCode = failure.exitCode
-    return this.exit(failure.exitCode)
+    const code = exitCodeOf(failure)
+    process.exitCode = code
+    return this.exit(code)
   }
 
   override async finally(error: Error | undefined): Promise<void> {

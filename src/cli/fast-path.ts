@@ -7,6 +7,16 @@
 import {readFileSync} from 'node:fs'
 
 export const HELP_CACHE = new URL('../help.json', import.meta.url)
+const MANIFEST = new URL('../../oclif.manifest.json', import.meta.url)
+
+/** The command ids of the build-time manifest ("stream:status"); none when it is missing. */
+export function commandIds(): string[] {
+  try {
+    return Object.keys((JSON.parse(readFileSync(MANIFEST, 'utf8')) as {commands: Record<string, unknown>}).commands)
+  } catch {
+    return []
+  }
+}
 
 export function fastPath(argv: string[], write: (text: string) => void = (t) => process.stdout.write(t)): boolean {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {

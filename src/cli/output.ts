@@ -3,7 +3,8 @@
  * logs go to stderr. Colour, spinners and relative times only where the terminal rules allow them.
  * chalk, ora and cli-table3 load on first use so that start-up stays fast.
  */
-import type {LakectlError} from './errors.js'
+import type {LakectlError} from '../errors.js'
+import {errorDocument} from './errors.js'
 
 export interface Streams {
   stdout: NodeJS.WriteStream
@@ -134,14 +135,19 @@ export class Output {
     return table.toString()
   }
 
-  error(error: LakectlError): void {
+  /**
+   * An error: `Error (CODE): message` and `Try: hint` on stderr, or under --json the document
+   * {"error": {code, message, hint, exit_code}} on stdout. `oneLine` keeps the hint on the error's line.
+   */
+  error(error: LakectlError, options: {oneLine?: boolean} = {}): void {
     if (this.json) {
-      this.printJson({error: error.toJSON()})
+      this.printJson({error: errorDocument(error)})
       return
     }
     const s = this.errStyle
-    this.streams.stderr.write(`${s.red('Error')} (${error.code}): ${error.message}\n`)
-    if (error.hint) this.streams.stderr.write(`${s.dim('Try:')} ${error.hint}\n`)
+    const hint = error.hint ? `${s.dim('Try:')} ${error.hint}` : ''
+    const line = `${s.red('Error')} (${error.code}): ${error.message}`
+    this.streams.stderr.write(options.oneLine && hint ? `${line} ${hint}\n` : `${line}\n${hint ? `${hint}\n` : ''}`)
   }
 
   async progress(text: string): Promise<Progress> {

@@ -3,7 +3,7 @@
  * Otherwise a missing answer is a usage error that names the flag to pass instead.
  * @inquirer/prompts loads only when a prompt is really shown.
  */
-import {UsageError} from './errors.js'
+import {UsageError} from '../errors.js'
 import type {Output} from './output.js'
 
 export async function confirm(out: Output, message: string, flag: string): Promise<boolean> {

@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, LakectlCommand} from '../cli/base-command.js'
-import {ExitCode, UsageError} from '../cli/errors.js'
+import {ExitCode} from '../cli/errors.js'
+import {UsageError} from '../errors.js'
 import {confirm} from '../cli/prompts.js'
 import {applyBootstrap, bootstrapResult, type BootstrapResult, DEFAULT_CONCURRENCY, planBootstrap} from '../lakehouse/bootstrap.js'
 import {type Action, pendingChanges} from '../lakehouse/plan.js'

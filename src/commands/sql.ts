@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, LakectlCommand} from '../cli/base-command.js'
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../errors.js'
 import {type ParamValue, type QueryResult, runStatement} from '../databricks/sql.js'
 import {resolveWarehouse} from '../databricks/warehouses.js'
 

@@ -6,7 +6,7 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {parseDocument} from 'yaml'
 
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../errors.js'
 import {IDENTIFIER} from '../databricks/identifiers.js'
 import {CONFIG_FILE, DEFAULT_CONFIG_PATH, loadConfig} from './load.js'
 

@@ -8,7 +8,7 @@ import {fileURLToPath} from 'node:url'
 import {LineCounter, parseDocument, type Document} from 'yaml'
 import type {z} from 'zod'
 
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../errors.js'
 import {configSchema, type LakectlConfig} from './schema.js'
 
 export const CONFIG_FILE = 'lakectl.yaml'

@@ -5,7 +5,7 @@
  */
 import path from 'node:path'
 
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../errors.js'
 import {loadConfig, type LoadedConfig} from './load.js'
 import type {LakectlConfig} from './schema.js'
 

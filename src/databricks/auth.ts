@@ -3,7 +3,7 @@
  * ~/.databrickscfg profiles, DATABRICKS_HOST / DATABRICKS_TOKEN, OAuth M2M (client id + secret).
  * The SDK is loaded lazily: it costs 200-300 ms and only commands that call a workspace need it.
  */
-import {AuthError, LakectlError} from '../cli/errors.js'
+import {AuthError, LakectlError} from '../errors.js'
 import type {AuthProvider} from './client.js'
 
 export interface Credentials {

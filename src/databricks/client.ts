@@ -7,7 +7,7 @@
 import {randomUUID} from 'node:crypto'
 import {setTimeout as sleepFor} from 'node:timers/promises'
 
-import {InterruptedError, isAbortError} from '../cli/errors.js'
+import {InterruptedError, isAbortError} from '../errors.js'
 import {ApiError, ConnectionError, parseApiError} from './errors.js'
 import {Redactor} from './redact.js'
 import {DEFAULT_RETRY_POLICY, nextDelay, type Outcome, type RetryPolicy} from './retry.js'

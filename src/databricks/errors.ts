@@ -2,7 +2,7 @@
  * Errors from the workspace, keeping what a user or a script needs: HTTP status, error_code,
  * message and request id (reference section 1).
  */
-import {ExitCode, LakectlError} from '../cli/errors.js'
+import {LakectlError} from '../errors.js'
 
 export interface ApiErrorInfo {
   status: number
@@ -25,7 +25,7 @@ export class ApiError extends LakectlError {
     super(info.message, {
       code: info.errorCode,
       hint: hint ?? (auth ? authHint(info.status) : undefined),
-      exitCode: auth ? ExitCode.auth : ExitCode.failure,
+      kind: auth ? 'auth' : 'failure',
       details: {status: info.status, request: `${info.method} ${info.path}`, ...(info.requestId ? {request_id: info.requestId} : {})},
     })
     this.status = info.status
@@ -88,6 +88,6 @@ export function parseApiError(status: number, body: string, method: string, path
 /** Failure to reach the workspace at all (after retries). */
 export class ConnectionError extends LakectlError {
   constructor(message: string, code: string, hint?: string) {
-    super(message, {code, hint, exitCode: ExitCode.failure})
+    super(message, {code, hint, kind: 'failure'})
   }
 }

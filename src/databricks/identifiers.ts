@@ -2,7 +2,7 @@
  * Unity Catalog facts that every layer shares: which names are valid, how to quote them, and which
  * privileges each securable type accepts (reference section 2.6).
  */
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../errors.js'
 
 /** Catalog, schema, table and column names lakectl manages: simple lower-case identifiers. */
 export const IDENTIFIER = /^[a-z_][a-z0-9_]{0,254}$/

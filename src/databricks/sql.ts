@@ -3,7 +3,7 @@
  * parameters, poll with backoff until a terminal state, fetch every chunk, convert values by the
  * manifest's column types, and cancel the statement when the user presses Ctrl-C.
  */
-import {InterruptedError, LakectlError, UsageError} from '../cli/errors.js'
+import {InterruptedError, LakectlError, UsageError} from '../errors.js'
 import type {DatabricksClient} from './client.js'
 
 export type ParamValue = string | number | boolean | null | {value: string | number | boolean | null; type: string}

@@ -5,7 +5,7 @@
 import http from 'node:http'
 import https from 'node:https'
 
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../errors.js'
 
 export interface HttpRequest {
   method: string

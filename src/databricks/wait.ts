@@ -2,7 +2,7 @@
  * Waiting for a remote state (a run to be RUNNING, an endpoint update to finish): polls with backoff
  * (100 ms doubling to 2 s), reports each state change once, and gives up with exit 8 at the deadline.
  */
-import {WaitTimeoutError} from '../cli/errors.js'
+import {WaitTimeoutError} from '../errors.js'
 import type {DatabricksClient} from './client.js'
 
 export interface WaitSpec {

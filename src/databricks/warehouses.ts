@@ -1,5 +1,5 @@
 /** SQL warehouses (reference section 5.2). */
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../errors.js'
 import type {DatabricksClient} from './client.js'
 
 export interface Warehouse {

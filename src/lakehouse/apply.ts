@@ -5,7 +5,7 @@
  */
 import pLimit from 'p-limit'
 
-import {InterruptedError, toLakectlError} from '../cli/errors.js'
+import {asLakectlError, InterruptedError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {type PlannedAction, PHASES} from './plan.js'
 
@@ -33,7 +33,7 @@ export async function applyPlan(client: DatabricksClient, actions: PlannedAction
             } catch (error) {
               if (error instanceof InterruptedError) throw error
               action.outcome = 'failed'
-              action.error = toLakectlError(error).message
+              action.error = asLakectlError(error).message
               failed = true
             }
             progress?.(++done, changes.length, action)

@@ -3,7 +3,7 @@
  * Each check says what it found and, when it fails, how to fix it.
  */
 import type {Settings} from '../config/targets.js'
-import {ExitCode, LakectlError} from '../cli/errors.js'
+import {LakectlError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {ApiError, ConnectionError} from '../databricks/errors.js'
 import {resolveWarehouse} from '../databricks/warehouses.js'
@@ -62,7 +62,7 @@ export async function runDoctor(settings: Settings, connect: () => Promise<Datab
     } else {
       const failure = error instanceof LakectlError ? error : new ConnectionError(String(error), 'UNREACHABLE')
       // Credentials that cannot even be resolved (no host, a rejected OAuth client) are an identity problem.
-      const check = failure.exitCode === ExitCode.auth ? 'identity' : 'reachable'
+      const check = failure.kind === 'auth' ? 'identity' : 'reachable'
       checks.push({name: check, status: 'fail', detail: failure.message, hint: failure.hint, auth: check === 'identity'})
     }
     return report
@@ -110,6 +110,6 @@ async function check(name: string, run: () => Promise<Omit<Check, 'name'>>): Pro
     return {name, ...(await run())}
   } catch (error) {
     const failure = error instanceof LakectlError ? error : new LakectlError(String(error))
-    return {name, status: 'fail', detail: failure.message, hint: failure.hint, auth: failure.exitCode === 4}
+    return {name, status: 'fail', detail: failure.message, hint: failure.hint, auth: failure.kind === 'auth'}
   }
 }

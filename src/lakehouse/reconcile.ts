@@ -4,7 +4,7 @@
  */
 import pLimit from 'p-limit'
 
-import {LakectlError} from '../cli/errors.js'
+import {LakectlError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {quoteName} from '../databricks/identifiers.js'
 import {createJob, getJob, type JobSettings, listProjectJobs, resetJob, TAG_ROLE} from '../databricks/jobs.js'

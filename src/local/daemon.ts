@@ -10,7 +10,7 @@ import net from 'node:net'
 import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
-import {LakectlError, UsageError} from '../cli/errors.js'
+import {LakectlError, UsageError} from '../errors.js'
 import {dataEntries, isTemporaryFile, statePaths, writeFileAtomic, type StatePaths} from './state-dir.js'
 
 const START_TIMEOUT_MS = 30_000

@@ -4,7 +4,7 @@
  * a reason, the previous holder is recorded (alias `<alias>_previous`) for rollback, and the serving
  * endpoint is rolled forward; if that fails, the alias is put back.
  */
-import {CheckFailedError, LakectlError, UsageError} from '../cli/errors.js'
+import {CheckFailedError, LakectlError, UsageError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {
   assertAliasName, deleteAlias, getVersion, legacyGetVersion, legacyLatest, legacySetTag, legacyTransition, type ModelVersion,
@@ -159,7 +159,7 @@ function refusal(request: PromoteRequest, version: number, holder: ModelVersion 
 
 function wrap(error: unknown, note: string): LakectlError {
   const failure = error instanceof LakectlError ? error : new LakectlError(String(error))
-  return new LakectlError(`${failure.message} ${note}`, {code: failure.code, exitCode: failure.exitCode, hint: 'lakectl model versions, then retry the promotion'})
+  return new LakectlError(`${failure.message} ${note}`, {code: failure.code, kind: failure.kind, hint: 'lakectl model versions, then retry the promotion'})
 }
 
 const round = (n: number) => Math.round(n * 1e6) / 1e6

@@ -2,7 +2,7 @@
  * Model registry calls: Unity Catalog registered models, versions and aliases (reference 6.1), the
  * legacy workspace registry's stages (6.2), and the MLflow runs that hold the metrics (6.3).
  */
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {ApiError} from '../databricks/errors.js'
 

@@ -3,7 +3,7 @@
  * is live. PUT config puts the update IN_PROGRESS while the old config keeps serving; it ends
  * NOT_UPDATING (success) or UPDATE_FAILED / UPDATE_CANCELED (the old config stays).
  */
-import {LakectlError} from '../cli/errors.js'
+import {LakectlError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {waitUntil, type WaitSpec} from '../databricks/wait.js'
 

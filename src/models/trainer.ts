@@ -7,7 +7,7 @@
  * naive Bayes is overconfident, pushing most reviews towards 0 or 1. It is also the model train.py
  * fits on Databricks (scikit-learn, same features, same C), so versions from either engine compare.
  */
-import {LakectlError} from '../cli/errors.js'
+import {LakectlError} from '../errors.js'
 import {SENTIMENT_MODEL_FORMAT_VERSION, SENTIMENT_MODEL_TYPE, type SentimentModel} from './model-artifact.js'
 import {extractTerms, tfidfRow, type SparseRow} from './model-text.js'
 import {loadScorer, sigmoid} from './scorer.js'

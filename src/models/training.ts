@@ -1,5 +1,5 @@
 /** Runs the training job and reports the model version it registered, with its metrics. */
-import {LakectlError} from '../cli/errors.js'
+import {LakectlError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {waitUntil} from '../databricks/wait.js'
 import {getRun, listProjectJobs, runNow, TAG_ROLE} from '../databricks/jobs.js'

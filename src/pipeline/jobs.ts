@@ -6,7 +6,7 @@
 import type {jobs} from '@databricks/sdk-experimental'
 import {z} from 'zod'
 
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../errors.js'
 import {assertIdentifier} from '../databricks/identifiers.js'
 import {readResource} from './resources.js'
 

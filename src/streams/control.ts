@@ -2,7 +2,7 @@
  * Start and stop the continuous layer jobs. Starting unpauses a job and waits until its run is RUNNING;
  * stopping pauses it, cancels what still runs and waits until no run is active.
  */
-import {LakectlError} from '../cli/errors.js'
+import {LakectlError} from '../errors.js'
 import type {Layer} from '../config/schema.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {waitUntil} from '../databricks/wait.js'

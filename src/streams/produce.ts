@@ -6,7 +6,7 @@
  */
 import {readFileSync} from 'node:fs'
 
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {generateEvents, type GeneratorOptions} from '../pipeline/generator.js'
 

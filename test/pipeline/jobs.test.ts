@@ -2,7 +2,7 @@
 import type {compute, jobs} from '@databricks/sdk-experimental'
 import {describe, expect, expectTypeOf, it} from 'vitest'
 
-import {UsageError} from '../../src/cli/errors.js'
+import {UsageError} from '../../src/errors.js'
 import {JOB_TEMPLATES, renderJobTemplate, type JobTemplateValues} from '../../src/pipeline/index.js'
 import {readResource} from '../../src/pipeline/resources.js'
 

@@ -58,7 +58,7 @@ describe('credentials through the SDK Config', () => {
 
   it('fails with exit 4 and a hint when nothing is configured', async () => {
     const error = await resolveCredentials({env: {HOME: '/nonexistent', DATABRICKS_CONFIG_FILE: '/nonexistent/cfg'}}).catch((e: unknown) => e)
-    expect(error).toMatchObject({exitCode: 4})
+    expect(error).toMatchObject({kind: 'auth'})
     expect((error as {hint?: string}).hint).toBeTruthy()
   })
 })

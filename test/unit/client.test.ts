@@ -90,7 +90,7 @@ describe('DatabricksClient', () => {
     script.set('/f', [{status: 500, body: {error_code: 'INTERNAL_ERROR', message: 'kaput'}}, {status: 200, body: {}}])
     seen.length = 0
     const error = await client().post('/f', {}).catch((e) => e)
-    expect(error).toMatchObject({status: 500, errorCode: 'INTERNAL_ERROR', exitCode: 1})
+    expect(error).toMatchObject({status: 500, errorCode: 'INTERNAL_ERROR', kind: 'failure'})
     expect(seen).toHaveLength(1)
   })
 

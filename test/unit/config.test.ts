@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {UsageError} from '../../src/cli/errors.js'
+import {UsageError} from '../../src/errors.js'
 import {loadConfig} from '../../src/config/load.js'
 import {resolveSettings, resolveTarget} from '../../src/config/targets.js'
 
@@ -41,7 +41,7 @@ describe('config loading', () => {
 
   it('names the file, line and key of an unknown privilege', () => {
     const error = loadError('catalog: shop\naccess:\n  bi:\n    principal: bi-team\n    layers:\n      gold: [SELECT, SELCT]\n')
-    expect(error.exitCode).toBe(2)
+    expect(error.kind).toBe('usage')
     expect(error.message).toMatch(/lakectl\.yaml:6: access\.bi\.layers\.gold\[1\]: unknown privilege 'SELCT'/)
   })
 

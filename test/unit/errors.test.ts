@@ -1,36 +1,45 @@
 import {describe, expect, it} from 'vitest'
 
-import {CheckFailedError, ExitCode, InterruptedError, LakectlError, toLakectlError, UsageError, WaitTimeoutError} from '../../src/cli/errors.js'
+import {closest, errorDocument, ExitCode, exitCodeOf, toLakectlError} from '../../src/cli/errors.js'
 import {ApiError, parseApiError} from '../../src/databricks/errors.js'
 import {SqlError} from '../../src/databricks/sql.js'
+import {AuthError, CheckFailedError, InterruptedError, LakectlError, UsageError, WaitTimeoutError} from '../../src/errors.js'
 
 describe('error -> exit code', () => {
-  it('maps each error class to the documented code', () => {
-    expect(new UsageError('x').exitCode).toBe(2)
-    expect(new CheckFailedError('x').exitCode).toBe(3)
-    expect(new WaitTimeoutError('x').exitCode).toBe(8)
-    expect(new InterruptedError().exitCode).toBe(130)
-    expect(new SqlError('boom', 'BAD_REQUEST').exitCode).toBe(1)
+  it('maps each error kind to the documented code', () => {
+    expect(exitCodeOf(new UsageError('x'))).toBe(2)
+    expect(exitCodeOf(new CheckFailedError('x'))).toBe(3)
+    expect(exitCodeOf(new AuthError('x'))).toBe(4)
+    expect(exitCodeOf(new WaitTimeoutError('x'))).toBe(8)
+    expect(exitCodeOf(new InterruptedError())).toBe(130)
+    expect(exitCodeOf(new SqlError('boom', 'BAD_REQUEST'))).toBe(1)
   })
 
   it('maps 401/403 to exit 4 with a hint, other API errors to 1', () => {
     const unauth = parseApiError(401, '{"error_code":"UNAUTHENTICATED","message":"Invalid token"}', 'GET', '/api/x')
-    expect(unauth.exitCode).toBe(ExitCode.auth)
+    expect(exitCodeOf(unauth)).toBe(ExitCode.auth)
     expect(unauth.hint).toBeTruthy()
-    expect(parseApiError(403, '{"error_code":"PERMISSION_DENIED","message":"no"}', 'GET', '/x').exitCode).toBe(4)
-    expect(parseApiError(500, '{"error_code":"INTERNAL_ERROR","message":"x"}', 'POST', '/x').exitCode).toBe(1)
+    expect(exitCodeOf(parseApiError(403, '{"error_code":"PERMISSION_DENIED","message":"no"}', 'GET', '/x'))).toBe(4)
+    expect(exitCodeOf(parseApiError(500, '{"error_code":"INTERNAL_ERROR","message":"x"}', 'POST', '/x'))).toBe(1)
   })
 
   it('turns unknown errors and aborts into LakectlErrors', () => {
     expect(toLakectlError(new Error('x'))).toBeInstanceOf(LakectlError)
     const abort = new Error('aborted')
     abort.name = 'AbortError'
-    expect(toLakectlError(abort).exitCode).toBe(130)
-    expect(toLakectlError(Object.assign(new Error('Nonexistent flag: --x'), {oclif: {exit: 2}})).exitCode).toBe(2)
+    expect(exitCodeOf(toLakectlError(abort))).toBe(130)
+    expect(exitCodeOf(toLakectlError(Object.assign(new Error('Nonexistent flag: --x'), {oclif: {exit: 2}})))).toBe(2)
   })
 
-  it('renders the JSON error shape', () => {
-    expect(new UsageError('bad', {hint: 'do this'}).toJSON()).toEqual({code: 'USAGE', message: 'bad', hint: 'do this', exit_code: 2})
+  it('renders the JSON error shape, hint null when there is none', () => {
+    expect(errorDocument(new UsageError('bad', {hint: 'do this'}))).toEqual({code: 'USAGE', message: 'bad', hint: 'do this', exit_code: 2})
+    expect(errorDocument(new LakectlError('boom'))).toEqual({code: 'FAILURE', message: 'boom', hint: null, exit_code: 1})
+  })
+
+  it('finds the closest words for a typo, and none for nonsense', () => {
+    expect(closest('statsu', ['status', 'start', 'stop', 'restart'], 3)).toEqual(['status'])
+    expect(closest('jsn', ['json', 'debug', 'yes'], 1)).toEqual(['json'])
+    expect(closest('frobnicate', ['doctor', 'sql', 'init'], 3)).toEqual([])
   })
 })
 

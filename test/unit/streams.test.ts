@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {UsageError} from '../../src/cli/errors.js'
+import {UsageError} from '../../src/errors.js'
 import {parseLayers} from '../../src/streams/layers.js'
 import {healthOf, type LayerStatus, statusProblems, type StreamStatus} from '../../src/streams/status.js'
 

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
-import {UsageError} from '../../cli/errors.js'
+import {UsageError} from '../../errors.js'
 import {GENERATOR_DEFAULTS} from '../../pipeline/generator.js'
 import {type EventSource, produceEvents, type ProduceResult, readEventFile} from '../../streams/produce.js'
 

@@ -1,7 +1,7 @@
 import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
 import {stateDirFlag} from '../../cli/local-flags.js'
 import {confirm} from '../../cli/prompts.js'
-import {UsageError} from '../../cli/errors.js'
+import {UsageError} from '../../errors.js'
 import {localStateDir} from '../../config/targets.js'
 import type {LocalResetResult} from '../../local/daemon.js'
 

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
-import {UsageError} from '../../cli/errors.js'
+import {UsageError} from '../../errors.js'
 import {modelArg, modelName} from '../../cli/model-command.js'
 import {promote, type PromoteResult} from '../../models/promotion.js'
 
