@@ -43,6 +43,8 @@ export abstract class LakectlCommand<T extends typeof Command, R> extends Comman
   private settingsCache?: Settings
   private clientCache?: Promise<DatabricksClient>
   private interrupts = 0
+  /** --timeout, when the user gave it (it then bounds the retries of an unreachable host too). */
+  private givenTimeout?: number
 
   /** Does the work and returns the typed result; never writes to the terminal except through this.out. */
   abstract execute(): Promise<R>
@@ -53,7 +55,7 @@ export abstract class LakectlCommand<T extends typeof Command, R> extends Comman
   override async init(): Promise<void> {
     await super.init()
     const ctor = this.ctor as typeof LakectlCommand
-    const {args, argv, flags} = await this.parse({
+    const {args, argv, flags, metadata} = await this.parse({
       flags: ctor.flags,
       baseFlags: ctor.baseFlags,
       args: ctor.args,
@@ -62,6 +64,8 @@ export abstract class LakectlCommand<T extends typeof Command, R> extends Comman
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
     this.positional = argv.map(String)
+    const timeout = (flags as {timeout?: unknown}).timeout
+    if (typeof timeout === 'number' && !metadata.flags.timeout?.setFromDefault) this.givenTimeout = timeout
     this.out = await Output.create({json: this.flags.json, noColor: this.flags['no-color'], noInput: this.flags['no-input']})
     // Every request in flight listens to the signal: many at once are expected, not a leak.
     setMaxListeners(0, this.abort.signal)
@@ -96,7 +100,8 @@ export abstract class LakectlCommand<T extends typeof Command, R> extends Comman
       m.createClient(this.settings, {
         signal: this.abort.signal,
         trace: this.flags.debug ? (line) => this.out.debug(line) : undefined,
-        out: this.out,
+        onRetry: (event) => this.out.retry(event),
+        unreachableSeconds: this.givenTimeout ?? this.settings.config.network.unreachable_retry_seconds,
         version: this.config.version,
       }),
     )

@@ -5,13 +5,16 @@
  */
 import {resolveCredentials} from '../databricks/auth.js'
 import {DatabricksClient} from '../databricks/client.js'
+import type {RetryEvent} from '../databricks/retry.js'
 import type {Settings} from '../config/targets.js'
-import type {Output} from './output.js'
+import {LakectlError} from '../errors.js'
 
 export interface ClientContext {
   signal: AbortSignal
   trace?: (line: string) => void
-  out: Output
+  onRetry: (event: RetryEvent) => void
+  /** How long to keep retrying a host that cannot be reached. */
+  unreachableSeconds: number
   version: string
 }
 
@@ -19,7 +22,7 @@ export async function createClient(settings: Settings, context: ClientContext): 
   const {target} = settings
   const credentials =
     target.kind === 'local'
-      ? await resolveCredentials({...(await localEndpoint(settings, context.out)), env: {}})
+      ? await resolveCredentials({...(await localEndpoint(settings)), env: {}})
       : await resolveCredentials({profile: target.profile, host: target.host, env: process.env})
   return new DatabricksClient({
     host: credentials.host,
@@ -27,20 +30,22 @@ export async function createClient(settings: Settings, context: ClientContext): 
     skipVerify: credentials.skipVerify,
     userAgent: userAgent(context.version),
     trace: context.trace,
+    onRetry: context.onRetry,
+    retry: {unreachableMs: context.unreachableSeconds * 1000, connectTimeoutMs: Math.min(10, context.unreachableSeconds) * 1000},
     signal: context.signal,
   })
 }
 
-/** The running local workspace's address and token; starts it when it is not running. */
-async function localEndpoint(settings: Settings, out: Output): Promise<{host: string; token: string}> {
-  const {readLocalEndpoint, localUp} = await import('../local/daemon.js')
-  let endpoint = await readLocalEndpoint(settings.localStateDir)
+/**
+ * The running local workspace's address and token. Only `lakectl local up` starts it: a command never
+ * brings back a workspace that was stopped on purpose.
+ */
+async function localEndpoint(settings: Settings): Promise<{host: string; token: string}> {
+  const {readLocalEndpoint} = await import('../local/daemon.js')
+  const endpoint = readLocalEndpoint(settings.localStateDir)
   if (!endpoint) {
-    const started = await localUp({stateDir: settings.localStateDir})
-    out.info(`Started the local workspace at ${started.url} (state in ${started.state_dir}; stop it with: lakectl local down).`)
-    endpoint = await readLocalEndpoint(settings.localStateDir)
+    throw new LakectlError(`Local workspace not running (state in ${settings.localStateDir}).`, {code: 'LOCAL_NOT_RUNNING', hint: 'lakectl local up'})
   }
-  if (!endpoint) throw new Error(`The local workspace did not publish its address in ${settings.localStateDir}.`)
   return {host: endpoint.url, token: endpoint.token}
 }
 

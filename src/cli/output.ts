@@ -3,6 +3,7 @@
  * logs go to stderr. Colour, spinners and relative times only where the terminal rules allow them.
  * chalk, ora and cli-table3 load on first use so that start-up stays fast.
  */
+import type {RetryEvent} from '../databricks/retry.js'
 import type {LakectlError} from '../errors.js'
 import {errorDocument} from './errors.js'
 
@@ -57,6 +58,8 @@ export class Output {
   readonly style: Style
   readonly errStyle: Style
   private readonly streams: Streams
+  /** The spinner on stderr, if one spins: other stderr lines are written around it. */
+  private spinner?: {clear(): void; render(): void; isSpinning: boolean}
 
   private constructor(options: OutputOptions, streams: Streams, style: Style, errStyle: Style) {
     const {env} = streams
@@ -105,16 +108,31 @@ export class Output {
 
   /** A message for the human on stderr (progress, notes); kept under --json because stdout stays clean. */
   info(text: string): void {
-    this.streams.stderr.write(text + '\n')
+    this.stderrLine(text)
   }
 
   warn(text: string): void {
-    this.streams.stderr.write(this.errStyle.yellow('Warning: ') + text + '\n')
+    this.stderrLine(this.errStyle.yellow('Warning: ') + text)
   }
 
   /** Raw write to stderr, for the --debug trace. */
   debug(text: string): void {
+    this.stderrLine(text)
+  }
+
+  /**
+   * One line per retry, of any kind (HTTP, network, a backfill partition): what failed and why, the
+   * attempt, and when the next one comes.
+   */
+  retry(event: RetryEvent): void {
+    this.stderrLine(`${event.what}: ${event.cause}; attempt ${event.attempt} failed, next try in ${formatSeconds(event.delayMs)} s`)
+  }
+
+  private stderrLine(text: string): void {
+    const spinning = this.spinner?.isSpinning ? this.spinner : undefined
+    spinning?.clear()
     this.streams.stderr.write(text + '\n')
+    spinning?.render()
   }
 
   async table<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): Promise<void> {
@@ -154,6 +172,7 @@ export class Output {
     if (this.animated) {
       const {default: ora} = await import('ora')
       const spinner = ora({text, stream: this.streams.stderr, color: 'cyan'}).start()
+      this.spinner = spinner
       return {
         update: (t) => { spinner.text = t },
         succeed: (t) => { spinner.succeed(t) },
@@ -207,6 +226,12 @@ function formatCell(value: unknown): string {
   if (Array.isArray(value)) return value.join(', ')
   if (typeof value === 'object') return JSON.stringify(value)
   return String(value)
+}
+
+/** Seconds for a short wait: one decimal below 10 s ("0.5", "2"), whole seconds above. */
+export function formatSeconds(ms: number): string {
+  const seconds = ms / 1000
+  return seconds < 10 ? String(Math.round(seconds * 10) / 10) : String(Math.round(seconds))
 }
 
 export function formatDuration(ms: number): string {

@@ -68,6 +68,7 @@ export const configSchema = z.strictObject({
     warn_ratio: ratio,
     lag_seconds: z.strictObject({bronze: positive, silver: positive, gold: positive}),
   }),
+  network: z.strictObject({unreachable_retry_seconds: positive}),
   default_target: z.string().min(1),
   targets: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a target name'), targetSchema),
 })

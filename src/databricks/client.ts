@@ -10,7 +10,7 @@ import {setTimeout as sleepFor} from 'node:timers/promises'
 import {InterruptedError, isAbortError} from '../errors.js'
 import {ApiError, ConnectionError, parseApiError} from './errors.js'
 import {Redactor} from './redact.js'
-import {DEFAULT_RETRY_POLICY, nextDelay, type Outcome, type RetryPolicy} from './retry.js'
+import {DEFAULT_RETRY_POLICY, isUnreachable, nextDelay, type Outcome, type RetryEvent, type RetryPolicy} from './retry.js'
 import {NetworkError, NodeTransport, type HttpResponse, type Transport, workspaceUrl} from './transport.js'
 
 export interface AuthProvider {
@@ -28,6 +28,8 @@ export interface ClientOptions {
   retry?: Partial<RetryPolicy>
   /** Receives one redacted line per request and response (--debug). */
   trace?: (line: string) => void
+  /** Told about every retry before its wait (the CLI prints one line per retry). */
+  onRetry?: (event: RetryEvent) => void
   /** Aborts every request in flight and every wait (Ctrl-C). */
   signal?: AbortSignal
   transport?: Transport
@@ -45,6 +47,8 @@ export interface RequestOptions {
 }
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH'])
+/** A last retry squeezed in before the end of a budget must leave the host at least this long. */
+const MIN_RETRY_DELAY_MS = 200
 
 export class DatabricksClient {
   readonly host: URL
@@ -102,6 +106,7 @@ export class DatabricksClient {
     const started = Date.now()
     const deadline = started + this.policy.deadlineMs
     const shownPath = url.pathname + url.search
+    let unreachableSince: number | undefined
     for (let attempt = 1; ; attempt++) {
       this.throwIfAborted()
       const headers = {
@@ -116,30 +121,58 @@ export class DatabricksClient {
       let outcome: Outcome
       let response: HttpResponse | undefined
       let failure: Error
+      let cause: string
       try {
-        response = await this.transport.send({method, url, headers, body, timeoutMs, signal: this.options.signal})
+        response = await this.transport.send({method, url, headers, body, timeoutMs, connectTimeoutMs: this.policy.connectTimeoutMs, signal: this.options.signal})
+        unreachableSince = undefined
         const requestId = header(response, 'x-request-id') ?? header(response, 'x-databricks-request-id')
         this.trace(`< ${response.status} ${method} ${shownPath} (${Date.now() - sent} ms)${requestId ? ` [${requestId}]` : ''} ${this.redactor.body(response.body)}`)
         if (response.status >= 200 && response.status < 300) return parseBody<T>(response.body)
-        failure = parseApiError(response.status, this.redactor.text(response.body), method, url.pathname, requestId)
+        const apiError = parseApiError(response.status, this.redactor.text(response.body), method, url.pathname, requestId)
+        failure = apiError
+        cause = `${response.status} ${apiError.errorCode}`
         outcome = {kind: 'response', status: response.status, retryAfter: header(response, 'retry-after')}
       } catch (error) {
         if (isAbortError(error) || this.options.signal?.aborted) throw new InterruptedError()
         if (!(error instanceof NetworkError)) throw error
         if (TLS_CODES.test(error.code)) throw tlsError(error, this.host)
         this.trace(`< ${error.code} ${method} ${shownPath} (${Date.now() - sent} ms) ${error.message}`)
-        failure = new ConnectionError(
-          `${method} ${url.pathname} failed: ${error.message} (${error.code}) after ${attempt} attempt${attempt > 1 ? 's' : ''}.`,
-          error.code,
-          `check that ${this.host.origin} is reachable (for the local workspace: lakectl local status)`,
-        )
         outcome = {kind: 'network', code: error.code}
+        cause = `${error.message} (${error.code})`
+        if (isUnreachable(outcome)) unreachableSince ??= sent
+        failure = this.connectionError(method, url, error, cause, attempt, unreachableSince ?? started)
       }
-      const delay = nextDelay(outcome, attempt, idempotent, this.policy)
-      if (delay === undefined || Date.now() + delay > deadline) throw failure
+      const delay = this.retryDelay(outcome, attempt, idempotent, unreachableSince === undefined ? deadline : Math.min(deadline, unreachableSince + this.policy.unreachableMs))
+      if (delay === undefined) throw failure
+      const what = outcome.kind === 'network' ? `${method} ${this.host.origin}${url.pathname}` : `${method} ${url.pathname}`
       this.trace(`  retrying in ${delay} ms`)
+      this.options.onRetry?.({what, cause, attempt, delayMs: delay})
       await this.sleep(delay)
     }
+  }
+
+  /** The wait before the next attempt, or undefined to give up: the last wait is cut to end at the budget. */
+  private retryDelay(outcome: Outcome, attempt: number, idempotent: boolean, budgetEnd: number): number | undefined {
+    const delay = nextDelay(outcome, attempt, idempotent, this.policy)
+    if (delay === undefined) return undefined
+    const left = budgetEnd - Date.now()
+    if (delay <= left) return delay
+    // A server-requested Retry-After longer than the budget is not cut short: that attempt would fail.
+    return outcome.kind === 'network' && left >= MIN_RETRY_DELAY_MS ? left : undefined
+  }
+
+  private connectionError(method: string, url: URL, error: NetworkError, cause: string, attempt: number, since: number): ConnectionError {
+    const attempts = `${attempt} attempt${attempt > 1 ? 's' : ''}`
+    const took = ((Date.now() - since) / 1000).toFixed(1)
+    const unreachable = isUnreachable({kind: 'network', code: error.code})
+    return new ConnectionError(
+      unreachable
+        ? `Cannot reach ${this.host.host}: ${cause}, ${attempts} in ${took} s (${method} ${url.pathname}).`
+        : `${method} ${url.pathname} on ${this.host.host} failed: ${cause} after ${attempts}.`,
+      unreachable ? 'UNREACHABLE' : error.code,
+      `check that ${this.host.origin} is the workspace you mean and that it is reachable from here (for the local workspace: lakectl local status)`,
+      {host: this.host.host, cause: error.code, attempts: attempt},
+    )
   }
 
   /**

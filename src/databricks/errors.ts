@@ -87,7 +87,7 @@ export function parseApiError(status: number, body: string, method: string, path
 
 /** Failure to reach the workspace at all (after retries). */
 export class ConnectionError extends LakectlError {
-  constructor(message: string, code: string, hint?: string) {
-    super(message, {code, hint, kind: 'failure'})
+  constructor(message: string, code: string, hint?: string, details?: Record<string, unknown>) {
+    super(message, {code, hint, kind: 'failure', details})
   }
 }

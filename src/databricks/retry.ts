@@ -3,7 +3,9 @@
  * - 429 and 503 are retried, honouring Retry-After given in seconds or as an HTTP date;
  * - connection resets, refusals and timeouts are retried with jittered exponential backoff, but a
  *   request that may have reached the server is retried only when it is idempotent;
- * - nothing is retried past the overall deadline.
+ * - a host that cannot be reached at all (refused, DNS, no route, no TCP connection) gets a short
+ *   budget of its own (`unreachableMs`, about 10 s), so a wrong or down host fails fast;
+ * - nothing is retried past the overall deadline, and every retry is reported (RetryEvent).
  */
 export interface RetryPolicy {
   /** Delay before the first retry of a transient failure, doubled each attempt. */
@@ -16,6 +18,20 @@ export interface RetryPolicy {
   requestTimeoutMs: number
   /** Overall deadline for a call, retries included. */
   deadlineMs: number
+  /** How long a call keeps retrying a host it cannot reach (refused, DNS, no route, connect timeout). */
+  unreachableMs: number
+  /** A TCP (and TLS) connection not made within this is a failure to reach the host. */
+  connectTimeoutMs: number
+}
+
+/** One retry about to happen: what failed and why, the attempt that failed, and the wait before the next. */
+export interface RetryEvent {
+  /** "GET /api/2.0/sql/warehouses", or for a host that cannot be reached "GET https://host/path". */
+  what: string
+  /** "503 TEMPORARILY_UNAVAILABLE", "connection refused (ECONNREFUSED)" */
+  cause: string
+  attempt: number
+  delayMs: number
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -24,10 +40,17 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryAfterMs: 60_000,
   requestTimeoutMs: 60_000,
   deadlineMs: 300_000,
+  unreachableMs: 10_000,
+  connectTimeoutMs: 10_000,
 }
 
 /** Network error codes that mean the request never reached the server: always safe to retry. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'CONNECT_TIMEOUT'])
+
+/** The host cannot be reached at all: these get the short `unreachableMs` budget. */
+export function isUnreachable(outcome: Outcome): boolean {
+  return outcome.kind === 'network' && NOT_SENT.has(outcome.code)
+}
 /** Network error codes that may hide a processed request: retried only when idempotent. */
 const MAYBE_SENT = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET', 'REQUEST_TIMEOUT'])
 

@@ -13,6 +13,8 @@ export interface HttpRequest {
   headers: Record<string, string>
   body?: string
   timeoutMs: number
+  /** A new connection not established within this fails with CONNECT_TIMEOUT (never sent). */
+  connectTimeoutMs?: number
   signal?: AbortSignal
 }
 
@@ -79,7 +81,16 @@ export class NodeTransport implements Transport {
         agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
         signal: request.signal,
       })
-      const timer = setTimeout(() => req.destroy(new NetworkError('REQUEST_TIMEOUT', `No response within ${request.timeoutMs} ms.`)), request.timeoutMs)
+      const timer = setTimeout(() => req.destroy(new NetworkError('REQUEST_TIMEOUT', `no response within ${request.timeoutMs} ms`)), request.timeoutMs)
+      if (request.connectTimeoutMs !== undefined) {
+        const connectMs = request.connectTimeoutMs
+        req.on('socket', (socket) => {
+          if (!socket.connecting) return
+          const connectTimer = setTimeout(() => req.destroy(new NetworkError('CONNECT_TIMEOUT', `no connection within ${connectMs} ms`)), connectMs)
+          socket.once('connect', () => clearTimeout(connectTimer))
+          socket.once('close', () => clearTimeout(connectTimer))
+        })
+      }
       req.on('response', (res) => {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -107,9 +118,20 @@ export class NodeTransport implements Transport {
   }
 }
 
+/** What a network error code means, in words. */
+const DESCRIPTIONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host name not found (DNS)',
+  EAI_AGAIN: 'DNS lookup failed (temporary)',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'network unreachable',
+  ECONNRESET: 'connection reset before a response arrived',
+  EPIPE: 'connection closed while sending',
+  ETIMEDOUT: 'connection timed out',
+}
+
 function asNetworkError(error: Error): NetworkError {
   if (error instanceof NetworkError) return error
   const code = (error as NodeJS.ErrnoException).code ?? 'NETWORK_ERROR'
-  if (code === 'ECONNRESET' && error.message === 'socket hang up') return new NetworkError(code, 'The connection was reset before a response arrived.')
-  return new NetworkError(code, error.message)
+  return new NetworkError(code, DESCRIPTIONS[code] ?? error.message)
 }

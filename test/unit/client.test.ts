@@ -1,9 +1,11 @@
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest'
 
 import {DatabricksClient} from '../../src/databricks/client.js'
 import {ApiError, ConnectionError} from '../../src/databricks/errors.js'
+import type {RetryEvent} from '../../src/databricks/retry.js'
+import {NetworkError} from '../../src/databricks/transport.js'
 import {convertValue, encodeParameters} from '../../src/databricks/sql.js'
 import {parseParams} from '../../src/commands/sql.js'
 
@@ -152,5 +154,51 @@ describe('SQL values and parameters', () => {
       {name: 'd', type: 'STRING'},
       {name: 'e', value: 'x', type: 'STRING'},
     ])
+  })
+})
+
+describe('a host that cannot be reached', () => {
+  /** A transport that fails every request with `code`; time moves only when the client waits. */
+  function unreachable(code: string, policy: {unreachableMs: number; deadlineMs?: number}) {
+    const events: RetryEvent[] = []
+    let sent = 0
+    const c = new DatabricksClient({
+      host: 'https://nowhere.example',
+      userAgent: 'lakectl/test',
+      auth: {headers: async () => ({}), secrets: () => []},
+      retry: {baseDelayMs: 250, maxDelayMs: 10_000, ...policy},
+      transport: {send: async () => {
+        sent++
+        throw new NetworkError(code, code === 'ENOTFOUND' ? 'host name not found (DNS)' : 'connection refused')
+      }},
+      onRetry: (event) => events.push(event),
+      sleep: async (ms) => void vi.setSystemTime(Date.now() + ms),
+    })
+    return {client: c, events, sent: () => sent}
+  }
+
+  beforeEach(() => void vi.useFakeTimers({toFake: ['Date']}))
+  afterEach(() => void vi.useRealTimers())
+
+  it('gives a DNS failure the short budget, reporting every retry, and fails with the host and the cause', async () => {
+    const started = Date.now()
+    const {client: c, events, sent} = unreachable('ENOTFOUND', {unreachableMs: 10_000})
+    const error = await c.get('/api/2.0/preview/scim/v2/Me').catch((e) => e)
+    expect(error).toBeInstanceOf(ConnectionError)
+    expect(error).toMatchObject({code: 'UNREACHABLE', details: {host: 'nowhere.example', cause: 'ENOTFOUND'}})
+    expect(error.message).toMatch(/^Cannot reach nowhere\.example: host name not found \(DNS\) \(ENOTFOUND\), \d+ attempts in 10\.0 s/)
+    // The last wait is cut so that the budget is used, not overrun.
+    expect(Date.now() - started).toBe(10_000)
+    expect(events).toHaveLength(sent() - 1)
+    expect(events.map((e) => e.attempt)).toEqual(events.map((_, i) => i + 1))
+    expect(events[0]).toMatchObject({what: 'GET https://nowhere.example/api/2.0/preview/scim/v2/Me', cause: 'host name not found (DNS) (ENOTFOUND)'})
+  })
+
+  it('takes a shorter budget (lakectl.yaml or --timeout) as given', async () => {
+    const started = Date.now()
+    const {client: c, sent} = unreachable('ECONNREFUSED', {unreachableMs: 2_000})
+    await expect(c.post('/api/2.0/sql/statements', {})).rejects.toMatchObject({code: 'UNREACHABLE'})
+    expect(Date.now() - started).toBe(2_000)
+    expect(sent()).toBeLessThan(7)
   })
 })
