@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(globals().get("__file__") or sys.argv[0])))
@@ -20,13 +19,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(globals().get("__file__") or 
 from pyspark.sql import SparkSession  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
-from lakectl_pipeline import Pipeline, SentimentFunctions, identifier  # noqa: E402
+from lakectl_pipeline import Pipeline, SentimentFunctions, identifier, lakehouse_catalog  # noqa: E402
 
 SOURCES = {
     "silver": ("bronze.customer_events_raw", "ingest_date"),
     "gold": ("silver.customer_events_cleaned", "event_date"),
 }
-ATTEMPTS = 3
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -39,31 +37,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def is_write_conflict(error: Exception) -> bool:
-    """Delta's optimistic concurrency: a concurrent MERGE (the stream, another backfill) won the race."""
-    return any(name in str(error) for name in ("ConcurrentAppendException", "ConcurrentDeleteReadException", "DELTA_CONCURRENT_APPEND"))
-
-
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
     spark = SparkSession.builder.getOrCreate()
     spark.conf.set("spark.sql.session.timeZone", "UTC")
-    pipeline = Pipeline(args.resources, args.catalog)
+    pipeline = Pipeline(args.resources, lakehouse_catalog(spark, args.catalog))
     if args.layer == "silver":
         SentimentFunctions(args.model).register(spark)
     table, column = SOURCES[args.layer]
-    spark.table(f"{args.catalog}.{table}").where(F.col(column) == F.lit(args.partition_date)).createOrReplaceTempView(
+    spark.table(pipeline.table(table)).where(F.col(column) == F.lit(args.partition_date)).createOrReplaceTempView(
         pipeline.input_view(args.layer)
     )
     batch_id = -int(args.partition_date.strftime("%Y%m%d"))
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            figures = pipeline.run_batch(spark, args.layer, batch_id, stream=f"{args.layer}_backfill")
-            break
-        except Exception as error:  # noqa: BLE001 - retried only for write conflicts; every step is idempotent
-            if attempt == ATTEMPTS or not is_write_conflict(error):
-                raise
-            time.sleep(10 * attempt)
+    # Each write that loses a Delta conflict to a stream or another backfill is retried (run_batch).
+    figures = pipeline.run_batch(spark, args.layer, batch_id, stream=f"{args.layer}_backfill")
     print(json.dumps({"layer": args.layer, "partition_date": args.partition_date.isoformat(), **figures}, default=str))
 
 

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(globals().get("__file__") or 
 from pyspark.sql import SparkSession  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
-from lakectl_pipeline import ProgressRecorder, identifier, run_until_stopped  # noqa: E402
+from lakectl_pipeline import ProgressRecorder, identifier, kafka_login_module, lakehouse_catalog, run_until_stopped, secret, volume_path  # noqa: E402
 
 QUERY_NAME = "lakectl_bronze"
 
@@ -46,16 +46,9 @@ def kafka_options(spark: SparkSession, args: argparse.Namespace) -> dict[str, st
     if args.max_offsets_per_trigger:
         options["maxOffsetsPerTrigger"] = str(args.max_offsets_per_trigger)
     if args.security_protocol.startswith("SASL"):
-        from pyspark.dbutils import DBUtils
-
-        secrets = DBUtils(spark).secrets
-        username = secrets.get(scope=args.secret_scope, key="kafka-username")
-        password = secrets.get(scope=args.secret_scope, key="kafka-password")
-        module = (
-            "kafkashaded.org.apache.kafka.common.security.plain.PlainLoginModule"
-            if args.sasl_mechanism == "PLAIN"
-            else "kafkashaded.org.apache.kafka.common.security.scram.ScramLoginModule"
-        )
+        username = secret(spark, args.secret_scope, "kafka-username")
+        password = secret(spark, args.secret_scope, "kafka-password")
+        module = kafka_login_module(args.sasl_mechanism)
         quote = lambda value: value.replace("\\", "\\\\").replace('"', '\\"')  # noqa: E731
         options["kafka.sasl.mechanism"] = args.sasl_mechanism
         options["kafka.sasl.jaas.config"] = f'{module} required username="{quote(username)}" password="{quote(password)}";'
@@ -66,6 +59,7 @@ def main(argv: list[str]) -> None:
     args = parse_args(argv)
     spark = SparkSession.builder.getOrCreate()
     spark.conf.set("spark.sql.session.timeZone", "UTC")
+    catalog = lakehouse_catalog(spark, args.catalog)
     recorder = ProgressRecorder("bronze", QUERY_NAME)
     spark.streams.addListener(recorder)
 
@@ -91,11 +85,11 @@ def main(argv: list[str]) -> None:
         records.writeStream.format("delta")
         .queryName(QUERY_NAME)
         .outputMode("append")
-        .option("checkpointLocation", args.checkpoint)
+        .option("checkpointLocation", volume_path(args.checkpoint))
         .trigger(processingTime=f"{args.trigger_seconds} seconds")
-        .toTable(f"{args.catalog}.bronze.customer_events_raw")
+        .toTable(f"{catalog}.bronze.customer_events_raw")
     )
-    run_until_stopped(spark, query, recorder, args.catalog, flush_seconds=max(5, args.trigger_seconds))
+    run_until_stopped(spark, query, recorder, catalog, flush_seconds=max(5, args.trigger_seconds))
 
 
 if __name__ == "__main__":

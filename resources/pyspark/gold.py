@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(globals().get("__file__") or 
 
 from pyspark.sql import DataFrame, SparkSession  # noqa: E402
 
-from lakectl_pipeline import Pipeline, ProgressRecorder, identifier, run_until_stopped  # noqa: E402
+from lakectl_pipeline import Pipeline, ProgressRecorder, identifier, lakehouse_catalog, query_id, run_until_stopped, volume_path  # noqa: E402
 
 QUERY_NAME = "lakectl_gold"
 
@@ -33,7 +33,8 @@ def main(argv: list[str]) -> None:
     args = parse_args(argv)
     spark = SparkSession.builder.getOrCreate()
     spark.conf.set("spark.sql.session.timeZone", "UTC")
-    pipeline = Pipeline(args.resources, args.catalog)
+    catalog = lakehouse_catalog(spark, args.catalog)
+    pipeline = Pipeline(args.resources, catalog)
     recorder = ProgressRecorder("gold", QUERY_NAME)
     spark.streams.addListener(recorder)
 
@@ -41,20 +42,20 @@ def main(argv: list[str]) -> None:
         session = batch.sparkSession
         session.conf.set("spark.sql.session.timeZone", "UTC")
         batch.createOrReplaceTempView(pipeline.input_view("gold"))
-        recorder.note_batch(batch_id, pipeline.run_batch(session, "gold", batch_id))
+        recorder.note_batch(batch_id, pipeline.run_batch(session, "gold", batch_id, run_key=query_id(spark, QUERY_NAME)))
 
     query = (
         # Silver only grows by insert-only MERGEs; commits that rewrite files (maintenance, deletes) are
         # skipped rather than failing the stream: Gold recomputes whole keys, so nothing is lost.
         spark.readStream.option("skipChangeCommits", "true")
-        .table(f"{args.catalog}.silver.customer_events_cleaned")
+        .table(pipeline.table("silver.customer_events_cleaned"))
         .writeStream.queryName(QUERY_NAME)
         .foreachBatch(process)
-        .option("checkpointLocation", args.checkpoint)
+        .option("checkpointLocation", volume_path(args.checkpoint))
         .trigger(processingTime=f"{args.trigger_seconds} seconds")
         .start()
     )
-    run_until_stopped(spark, query, recorder, args.catalog, flush_seconds=max(5, args.trigger_seconds))
+    run_until_stopped(spark, query, recorder, catalog, flush_seconds=max(5, args.trigger_seconds))
 
 
 if __name__ == "__main__":

@@ -1,16 +1,37 @@
-"""Shared by the lakectl PySpark runners (bronze.py, silver.py, gold.py, backfill.py) on Databricks.
+"""Shared by the lakectl PySpark runners (bronze.py, silver.py, gold.py, backfill.py, train.py).
 
 A layer's micro-batch runs the steps of pipeline/manifest.yaml exactly as the local DuckDB executor
 (src/pipeline/executor.ts) does: a `view` step is materialised once (localCheckpoint) and registered as a
-temp view, so later steps of the batch see a snapshot; a `write` step is a MERGE run with spark.sql.
+temp view, so later steps of the batch see a snapshot; a `write` step is a MERGE run with spark.sql; an
+`append` step appends its SELECT's rows once per (stream, batch id), as an idempotent Delta write.
 {{catalog}} is rendered into the SQL text (validated as an identifier); every other {{name}} is bound as
 a named parameter (:name), never spliced.
+
+The runners are written for Databricks. What only exists there sits behind the seams below, each of
+which chooses the open-source equivalent only off Databricks (no DATABRICKS_RUNTIME_VERSION), so the
+same files run on Apache Spark with Delta Lake, a Kafka broker and an MLflow server (the engines tier):
+
+| Databricks                              | off Databricks                                                   |
+|-----------------------------------------|------------------------------------------------------------------|
+| /Workspace/<folder>                     | $LAKECTL_WORKSPACE_ROOT/<folder>                                 |
+| /Volumes/<catalog>/<schema>/<volume>/.. | $LAKECTL_VOLUMES_ROOT/<catalog>/<schema>/<volume>/..             |
+| dbutils.secrets.get(scope, key)         | the file $LAKECTL_SECRETS_DIR/<scope>/<key>                      |
+| kafkashaded.org.apache.kafka... (JAAS)  | org.apache.kafka... (the Kafka client Spark's connector ships)   |
+| Unity Catalog <catalog>.<schema>.<t>    | spark_catalog.<schema>.<t>: every Delta table of the shared      |
+|                                         | warehouse $LAKECTL_WAREHOUSE (<schema>.db/<table>) registered in |
+|                                         | this driver's in-memory session catalog                          |
+| Model Serving endpoint + ai_query       | the MLflow registry ($MLFLOW_TRACKING_URI): the version under    |
+|                                         | alias $LAKECTL_SERVED_ALIAS (default champion), scored by a      |
+|                                         | pandas UDF over the model loaded from its models:/ URI           |
+| MLflow registry databricks-uc           | the tracking server's own registry                               |
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 import queue
+import random
 import re
 import time
 from datetime import date, datetime, timezone
@@ -24,6 +45,13 @@ IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,254}$")
 PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
 ENDPOINT_NAME = re.compile(r"^[A-Za-z0-9_-]{1,63}$")
 MODEL_VERSION = re.compile(r"^[0-9]{1,10}$")
+SESSION_CATALOG = "spark_catalog"
+# Delta's optimistic concurrency: every exception a commit raises when a concurrent transaction won
+# (the subclasses of DeltaConcurrentModificationException, by class name and by Delta error class).
+WRITE_CONFLICT = re.compile(
+    r"Concurrent(Write|Append|DeleteRead|DeleteDelete|Transaction)Exception|MetadataChangedException|ProtocolChangedException"
+    r"|DeltaConcurrentModificationException|DELTA_CONCURRENT_[A-Z_]+|DELTA_METADATA_CHANGED|DELTA_PROTOCOL_CHANGED"
+)
 
 
 def identifier(value: str) -> str:
@@ -33,9 +61,81 @@ def identifier(value: str) -> str:
     return value
 
 
+# --------------------------------------------------------------------------------------------------
+# Seams: Databricks, or its open-source equivalent off Databricks.
+
+
+def on_databricks() -> bool:
+    return bool(os.environ.get("DATABRICKS_RUNTIME_VERSION"))
+
+
+def _site_folder(variable: str) -> str:
+    folder = os.environ.get(variable)
+    if not folder:
+        raise RuntimeError(f"off Databricks, {variable} must name the folder that stands in for it")
+    return folder
+
+
 def workspace_path(folder: str) -> str:
     """Workspace files are mounted under /Workspace on the driver."""
-    return folder if folder.startswith("/Workspace/") else "/Workspace" + folder
+    inside = folder[len("/Workspace"):] if folder.startswith("/Workspace/") else folder
+    if on_databricks():
+        return "/Workspace" + inside
+    return os.path.join(_site_folder("LAKECTL_WORKSPACE_ROOT"), inside.lstrip("/"))
+
+
+def volume_path(path: str) -> str:
+    """A /Volumes path (checkpoints) as the driver reaches it."""
+    if on_databricks() or not path.startswith("/Volumes/"):
+        return path
+    return os.path.join(_site_folder("LAKECTL_VOLUMES_ROOT"), path[len("/Volumes/"):])
+
+
+def secret(spark: SparkSession, scope: str, key: str) -> str:
+    if on_databricks():
+        from pyspark.dbutils import DBUtils
+
+        return DBUtils(spark).secrets.get(scope=scope, key=key)
+    with open(os.path.join(_site_folder("LAKECTL_SECRETS_DIR"), scope, key), encoding="utf-8") as f:
+        return f.read().strip()
+
+
+def kafka_login_module(mechanism: str) -> str:
+    """Databricks Runtime shades the Kafka client, so its JAAS login modules live under kafkashaded."""
+    module = "org.apache.kafka.common.security." + ("plain.PlainLoginModule" if mechanism == "PLAIN" else "scram.ScramLoginModule")
+    return "kafkashaded." + module if on_databricks() else module
+
+
+def lakehouse_catalog(spark: SparkSession, catalog: str) -> str:
+    """The catalog name to put in the SQL: the Unity Catalog catalog on Databricks.
+
+    Off Databricks there is no shared metastore (the in-memory catalog is per driver, an embedded Derby
+    metastore admits one driver at a time), so each driver registers the lakehouse's Delta tables from
+    the shared warehouse folder in its own session catalog; Delta's transaction log on the shared folder
+    keeps the concurrent drivers consistent.
+    """
+    identifier(catalog)
+    if on_databricks():
+        return catalog
+    register_warehouse(spark)
+    return SESSION_CATALOG
+
+
+def register_warehouse(spark: SparkSession) -> None:
+    """Registers every <schema>.db folder of $LAKECTL_WAREHOUSE and every Delta table in it."""
+    warehouse = _site_folder("LAKECTL_WAREHOUSE")
+    for schema_dir in sorted(glob.glob(os.path.join(warehouse, "*.db"))):
+        schema = identifier(os.path.basename(schema_dir)[: -len(".db")])
+        spark.sql(f"CREATE DATABASE IF NOT EXISTS {SESSION_CATALOG}.{schema} LOCATION '{schema_dir}'")
+        for log in sorted(glob.glob(os.path.join(schema_dir, "*", "_delta_log"))):
+            table_dir = os.path.dirname(log)
+            table = identifier(os.path.basename(table_dir))
+            spark.sql(f"CREATE TABLE IF NOT EXISTS {SESSION_CATALOG}.{schema}.{table} USING DELTA LOCATION '{table_dir}'")
+
+
+def model_registry_uri() -> str | None:
+    """Unity Catalog's registry on Databricks; the tracking server's own registry elsewhere."""
+    return "databricks-uc" if on_databricks() else None
 
 
 def utc_now() -> datetime:
@@ -45,6 +145,22 @@ def utc_now() -> datetime:
 def utc_wall_time(moment: datetime) -> str:
     """'YYYY-MM-DD HH:MM:SS.ffffff' in UTC: a timestamp literal Spark and DuckDB read the same way."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def is_write_conflict(error: BaseException) -> bool:
+    """A Delta commit lost to a concurrent transaction (the stream, a backfill): safe to run again."""
+    return bool(WRITE_CONFLICT.search(f"{type(error).__name__}: {error}"))
+
+
+def retry_conflicts(action, attempts: int = 8, base_seconds: float = 0.2, max_seconds: float = 10.0):
+    """Runs action(); runs it again after a jittered backoff when it lost a Delta write conflict."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except Exception as error:  # noqa: BLE001 - only write conflicts are retried
+            if attempt == attempts or not is_write_conflict(error):
+                raise
+            time.sleep(min(max_seconds, base_seconds * 2 ** (attempt - 1)) * (0.5 + random.random()))
 
 
 class Pipeline:
@@ -59,6 +175,10 @@ class Pipeline:
 
     def input_view(self, layer: str) -> str:
         return self.manifest["layers"][layer]["input"]["view"]
+
+    def table(self, name: str) -> str:
+        """<catalog>.<schema>.<table> for a schema.table name."""
+        return f"{self.catalog}.{name}"
 
     def statement(self, file: str) -> tuple[str, list[str]]:
         """The SQL of a step with the catalog rendered and parameters as :name markers, and their names."""
@@ -78,10 +198,17 @@ class Pipeline:
             self._statements[file] = (text, sorted(set(names)))
         return self._statements[file]
 
-    def run_batch(self, session: SparkSession, layer: str, batch_id: int, stream: str | None = None) -> dict:
-        """Runs the layer's steps over the input view already registered on `session`; returns the figures row."""
+    def run_batch(self, session: SparkSession, layer: str, batch_id: int, stream: str | None = None, run_key: str = "") -> dict:
+        """Runs the layer's steps over the input view already registered on `session`; returns the figures row.
+
+        Every step may run again: views are recomputed, MERGEs are idempotent and appends are written
+        once per (stream, batch id). A write that loses a Delta conflict is retried on its own. run_key
+        names the stream run an append belongs to (the query id): Delta keeps the batch ids it has
+        appended per run key, so a batch that Spark replays after a crash appends nothing twice.
+        """
         spec = self.manifest["layers"][layer]
-        parameters = {"batch_id": batch_id, "stream": stream or layer, "recorded_at": utc_wall_time(utc_now())}
+        stream = stream or layer
+        parameters = {"batch_id": batch_id, "stream": stream, "recorded_at": utc_wall_time(utc_now())}
         views = []
         for step in spec["steps"]:
             text, names = self.statement(step["sql"])
@@ -89,21 +216,56 @@ class Pipeline:
             if "view" in step:
                 session.sql(text, args=args).localCheckpoint(eager=True).createOrReplaceTempView(step["view"])
                 views.append(step["view"])
+            elif "append" in step:
+                rows = session.sql(text, args=args)
+                retry_conflicts(lambda: self._append_once(rows, step["append"], stream, batch_id, run_key))
             else:
-                session.sql(text, args=args)
+                retry_conflicts(lambda: session.sql(text, args=args))
         figures = session.table(spec["figures"]).first().asDict()
         for view in views:
             session.catalog.dropTempView(view)
         return figures
 
+    def _append_once(self, rows, table: str, stream: str, batch_id: int, run_key: str) -> None:
+        """Delta's idempotent writes: a (txnAppId, txnVersion) already committed is skipped.
+
+        Stream batches count up from 0 within a run: one application id per stream run, the batch id as
+        version. A backfilled partition (negative batch id) gets an application id of its own, version 0.
+        """
+        app = f"lakectl.{table}.{stream}" + (f".{run_key}" if run_key else "")
+        version = batch_id
+        if batch_id < 0:
+            app, version = f"{app}.{-batch_id}", 0
+        (
+            rows.write.format("delta")
+            .mode("append")
+            .option("txnAppId", app)
+            .option("txnVersion", version)
+            .saveAsTable(self.table(table))
+        )
+
+
+def query_id(spark: SparkSession, query_name: str) -> str:
+    """The id of the running query of that name (stable across restarts from the same checkpoint)."""
+    for query in spark.streams.active:
+        if query.name == query_name:
+            return str(query.id)
+    raise RuntimeError(f"no active streaming query named {query_name}")
+
+
+# --------------------------------------------------------------------------------------------------
+# Sentiment scoring
+
 
 class SentimentFunctions:
     """sentiment_score(text) and sentiment_model_version() for the Silver SQL.
 
-    Scoring goes through ai_query to the Model Serving endpoint that serves the Unity Catalog model (the
-    endpoint `lakectl model promote` updates), so Silver scores with exactly the served champion and the
-    cluster loads no model. The endpoint and its version are looked up again every refresh_seconds, so a
-    promotion reaches Silver without a restart. With no ready endpoint both functions return NULL.
+    On Databricks scoring goes through ai_query to the Model Serving endpoint that serves the Unity
+    Catalog model (the endpoint `lakectl model promote` updates), so Silver scores with exactly the
+    served champion and the cluster loads no model. Off Databricks the served version is the registered
+    model's version under $LAKECTL_SERVED_ALIAS in the MLflow registry, scored by a pandas UDF over that
+    version's model. The served version is looked up again every refresh_seconds, so a promotion reaches
+    Silver without a restart. With nothing served both functions return NULL.
     """
 
     def __init__(self, model_name: str, refresh_seconds: float = 60):
@@ -122,42 +284,114 @@ class SentimentFunctions:
                 self._registered_on = None
         if self._registered_on is session:
             return
-        endpoint, version = self._served
-        if endpoint and version:
-            # Both values come from the serving API and match strict patterns: safe to put in the text
-            # (a function body cannot take parameter markers).
-            session.sql(
-                "CREATE OR REPLACE TEMPORARY FUNCTION sentiment_score(text STRING) RETURNS DOUBLE RETURN "
-                f"CASE WHEN text IS NULL OR text = '' THEN NULL ELSE ai_query('{endpoint}', text, returnType => 'DOUBLE') END"
-            )
-            session.sql(f"CREATE OR REPLACE TEMPORARY FUNCTION sentiment_model_version() RETURNS STRING RETURN '{version}'")
+        target, version = self._served
+        if on_databricks():
+            session.sql(databricks_score_function(target, version))
+            session.sql(databricks_version_function(target and version))
         else:
-            session.sql("CREATE OR REPLACE TEMPORARY FUNCTION sentiment_score(text STRING) RETURNS DOUBLE RETURN CAST(NULL AS DOUBLE)")
-            session.sql("CREATE OR REPLACE TEMPORARY FUNCTION sentiment_model_version() RETURNS STRING RETURN CAST(NULL AS STRING)")
+            register_mlflow_functions(session, target, version)
         self._registered_on = session
 
     def _lookup(self) -> tuple[str | None, str | None]:
-        """The ready endpoint serving the model, and the version that takes most of its traffic."""
-        from databricks.sdk import WorkspaceClient
+        if on_databricks():
+            from databricks.sdk import WorkspaceClient
 
-        client = WorkspaceClient()
-        for summary in client.serving_endpoints.list():
-            endpoint = client.serving_endpoints.get(summary.name)
-            config = endpoint.config
-            if not config or not config.served_entities or not ENDPOINT_NAME.match(endpoint.name):
-                continue
-            ready = getattr(endpoint.state, "ready", None)
-            if getattr(ready, "value", ready) != "READY":
-                continue
-            entities = [e for e in config.served_entities if e.entity_name == self.model_name]
-            if not entities:
-                continue
-            traffic = {r.served_entity_name or r.served_model_name: r.traffic_percentage or 0 for r in (config.traffic_config.routes if config.traffic_config else [])}
-            best = max(entities, key=lambda e: traffic.get(e.name, 0))
-            version = str(best.entity_version or "")
-            if MODEL_VERSION.match(version):
-                return endpoint.name, version
+            return served_endpoint(WorkspaceClient(), self.model_name)
+        return served_registry_version(self.model_name, os.environ.get("LAKECTL_SERVED_ALIAS", "champion"))
+
+
+def databricks_score_function(endpoint: str | None, version: str | None) -> str:
+    """The SQL function that scores through ai_query.
+
+    The served model's signature has one named input column, review_text: ai_query sends a struct with
+    that field (a bare string would be rejected as an input that does not match the signature). With
+    failOnError => false an endpoint error (overload, timeout, a bad row) gives a NULL score for the
+    row, counted as unscored, instead of failing the batch and with it the stream. Both values come
+    from the serving API and match strict patterns: safe to put in the text (a function body cannot
+    take parameter markers).
+    """
+    if not (endpoint and version and ENDPOINT_NAME.match(endpoint) and MODEL_VERSION.match(version)):
+        return "CREATE OR REPLACE TEMPORARY FUNCTION sentiment_score(text STRING) RETURNS DOUBLE RETURN CAST(NULL AS DOUBLE)"
+    return (
+        "CREATE OR REPLACE TEMPORARY FUNCTION sentiment_score(text STRING) RETURNS DOUBLE RETURN "
+        "CASE WHEN text IS NULL OR text = '' THEN NULL ELSE "
+        f"ai_query('{endpoint}', named_struct('review_text', text), returnType => 'DOUBLE', failOnError => false).result END"
+    )
+
+
+def databricks_version_function(version: str | None) -> str:
+    if not (version and MODEL_VERSION.match(version)):
+        return "CREATE OR REPLACE TEMPORARY FUNCTION sentiment_model_version() RETURNS STRING RETURN CAST(NULL AS STRING)"
+    return f"CREATE OR REPLACE TEMPORARY FUNCTION sentiment_model_version() RETURNS STRING RETURN '{version}'"
+
+
+def served_endpoint(client, model_name: str) -> tuple[str | None, str | None]:
+    """The ready endpoint serving the model, and the version that takes most of its traffic.
+
+    Works with the Databricks SDK that Databricks Runtime 15.4 LTS ships (0.20.0), whose Route has only
+    served_model_name, as with newer ones (served_entity_name).
+    """
+    for summary in client.serving_endpoints.list():
+        endpoint = client.serving_endpoints.get(summary.name)
+        config = endpoint.config
+        if not config or not config.served_entities or not ENDPOINT_NAME.match(endpoint.name or ""):
+            continue
+        ready = getattr(endpoint.state, "ready", None)
+        if getattr(ready, "value", ready) != "READY":
+            continue
+        entities = [e for e in config.served_entities if e.entity_name == model_name]
+        if not entities:
+            continue
+        routes = (config.traffic_config.routes if config.traffic_config else None) or []
+        traffic = {getattr(r, "served_entity_name", None) or getattr(r, "served_model_name", None): r.traffic_percentage or 0 for r in routes}
+        best = max(entities, key=lambda e: traffic.get(e.name, 0))
+        version = str(best.entity_version or "")
+        if MODEL_VERSION.match(version):
+            return endpoint.name, version
+    return None, None
+
+
+def served_registry_version(model_name: str, alias: str) -> tuple[str | None, str | None]:
+    """(models:/ URI, version) of the registered model's version under the alias, or (None, None)."""
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracking import MlflowClient
+
+    try:
+        version = MlflowClient().get_model_version_by_alias(model_name, alias).version
+    except MlflowException:
         return None, None
+    version = str(version)
+    return (f"models:/{model_name}/{version}", version) if MODEL_VERSION.match(version) else (None, None)
+
+
+def register_mlflow_functions(session: SparkSession, model_uri: str | None, version: str | None) -> None:
+    """Python UDFs standing in for the ai_query functions: the model's P(positive), NULL for no score."""
+    from pyspark.sql.functions import pandas_udf
+
+    if model_uri is None:
+        session.udf.register("sentiment_score", lambda text: None, T.DoubleType())
+        session.udf.register("sentiment_model_version", lambda: None, T.StringType())
+        return
+    import mlflow
+    import pandas as pd
+
+    model = mlflow.pyfunc.load_model(model_uri)
+
+    @pandas_udf(T.DoubleType())
+    def score(texts: pd.Series) -> pd.Series:
+        present = texts.map(lambda t: isinstance(t, str) and t != "")
+        scores = pd.Series([None] * len(texts), index=texts.index, dtype="object")
+        if present.any():
+            predicted = pd.Series(model.predict(pd.DataFrame({"review_text": texts[present]})), index=texts[present].index)
+            scores[present] = predicted.map(lambda s: None if pd.isna(s) else float(s))
+        return scores.astype("float64")
+
+    session.udf.register("sentiment_score", score)
+    session.udf.register("sentiment_model_version", lambda: version, T.StringType())
+
+
+# --------------------------------------------------------------------------------------------------
+# Progress
 
 
 STREAM_PROGRESS_SCHEMA = T.StructType(
@@ -192,6 +426,14 @@ def parse_spark_time(text: str | None) -> datetime | None:
     return datetime.strptime(text.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z")
 
 
+def offset_text(offset) -> str | None:
+    """An offset as JSON text, or None: PySpark 3.5 renders a missing offset as the text 'None'."""
+    if offset is None:
+        return None
+    text = offset if isinstance(offset, str) else json.dumps(offset)
+    return None if text.strip() in ("", "None", "null") else text
+
+
 def kafka_lag(end_offset: str | None, latest_offset: str | None) -> int | None:
     """Records between the batch's end offsets and the latest offsets, summed over partitions."""
     try:
@@ -211,7 +453,8 @@ class ProgressRecorder(StreamingQueryListener):
     """Collects the progress of one query and appends it to ops.stream_progress.
 
     Listener callbacks run on Spark's listener thread: they only queue the progress, and flush() writes
-    from the thread that runs the query, so a slow write never blocks the listener bus.
+    from the thread that runs the query, so a slow write never blocks the listener bus. Rows are plain
+    appends (conflict-free beside the other streams' appends).
     """
 
     def __init__(self, stream: str, query_name: str):
@@ -241,13 +484,14 @@ class ProgressRecorder(StreamingQueryListener):
         rows = []
         while True:
             try:
-                rows.append(self._row(self._progress.get_nowait()))
+                rows.append(self.row(self._progress.get_nowait()))
             except queue.Empty:
                 break
         if rows:
-            spark.createDataFrame(rows, STREAM_PROGRESS_SCHEMA).write.mode("append").saveAsTable(f"{identifier(catalog)}.ops.stream_progress")
+            table = f"{identifier(catalog)}.ops.stream_progress"
+            retry_conflicts(lambda: spark.createDataFrame(rows, STREAM_PROGRESS_SCHEMA).write.mode("append").saveAsTable(table))
 
-    def _row(self, progress) -> tuple:
+    def row(self, progress) -> tuple:
         figures = self._figures.pop(progress.batchId, {})
         source = progress.sources[0] if progress.sources else None
         event_time = progress.eventTime or {}
@@ -257,13 +501,14 @@ class ProgressRecorder(StreamingQueryListener):
         trigger_ts = parse_spark_time(progress.timestamp)
         output_rows = figures.get("rows_written", progress.sink.numOutputRows if progress.sink else None)
         metrics = (source.metrics if source else None) or {}
-        behind = kafka_lag(source.endOffset, source.latestOffset) if source else None
+        start, end, latest = (offset_text(source.startOffset), offset_text(source.endOffset), offset_text(source.latestOffset)) if source else (None, None, None)
+        behind = kafka_lag(end, latest)
         if behind is None and "maxOffsetsBehindLatest" in metrics:
             behind = int(float(metrics["maxOffsetsBehindLatest"]))
         return (
             self.stream,
-            progress.id,
-            progress.runId,
+            str(progress.id),
+            str(progress.runId),
             progress.batchId,
             trigger_ts,
             progress.numInputRows,
@@ -271,9 +516,9 @@ class ProgressRecorder(StreamingQueryListener):
             float(progress.inputRowsPerSecond or 0.0),
             float(progress.processedRowsPerSecond or 0.0),
             progress.durationMs.get("triggerExecution"),
-            source.startOffset if source else None,
-            source.endOffset if source else None,
-            source.latestOffset if source else None,
+            start,
+            end,
+            latest,
             behind,
             as_utc(max_event_time),
             (recorded_at - as_utc(newest)).total_seconds() if newest else None,

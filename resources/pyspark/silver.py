@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(globals().get("__file__") or 
 
 from pyspark.sql import DataFrame, SparkSession  # noqa: E402
 
-from lakectl_pipeline import Pipeline, ProgressRecorder, SentimentFunctions, identifier, run_until_stopped  # noqa: E402
+from lakectl_pipeline import Pipeline, ProgressRecorder, SentimentFunctions, identifier, lakehouse_catalog, query_id, run_until_stopped, volume_path  # noqa: E402
 
 QUERY_NAME = "lakectl_silver"
 
@@ -36,7 +36,8 @@ def main(argv: list[str]) -> None:
     args = parse_args(argv)
     spark = SparkSession.builder.getOrCreate()
     spark.conf.set("spark.sql.session.timeZone", "UTC")
-    pipeline = Pipeline(args.resources, args.catalog)
+    catalog = lakehouse_catalog(spark, args.catalog)
+    pipeline = Pipeline(args.resources, catalog)
     sentiment = SentimentFunctions(args.model)
     recorder = ProgressRecorder("silver", QUERY_NAME)
     spark.streams.addListener(recorder)
@@ -47,18 +48,18 @@ def main(argv: list[str]) -> None:
         session.conf.set("spark.sql.session.timeZone", "UTC")
         sentiment.register(session)
         batch.createOrReplaceTempView(pipeline.input_view("silver"))
-        recorder.note_batch(batch_id, pipeline.run_batch(session, "silver", batch_id))
+        recorder.note_batch(batch_id, pipeline.run_batch(session, "silver", batch_id, run_key=query_id(spark, QUERY_NAME)))
 
     query = (
         spark.readStream.option("maxFilesPerTrigger", args.max_files_per_trigger)
-        .table(f"{args.catalog}.bronze.customer_events_raw")
+        .table(pipeline.table("bronze.customer_events_raw"))
         .writeStream.queryName(QUERY_NAME)
         .foreachBatch(process)
-        .option("checkpointLocation", args.checkpoint)
+        .option("checkpointLocation", volume_path(args.checkpoint))
         .trigger(processingTime=f"{args.trigger_seconds} seconds")
         .start()
     )
-    run_until_stopped(spark, query, recorder, args.catalog, flush_seconds=max(5, args.trigger_seconds))
+    run_until_stopped(spark, query, recorder, catalog, flush_seconds=max(5, args.trigger_seconds))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ tested against the TypeScript trainer) without a Databricks runtime.
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -122,7 +123,7 @@ def load_reviews(spark, catalog, max_rows):
     from pyspark.sql import functions as F
 
     return (
-        spark.table(f"`{catalog}`.silver.customer_events_cleaned")
+        spark.table(f"{catalog}.silver.customer_events_cleaned")
         .where((F.col("event_type") == "review") & F.col("rating").isNotNull())
         .where(F.col("review_text").isNotNull() & (F.trim(F.col("review_text")) != ""))
         .orderBy(F.col("event_ts").desc())
@@ -172,6 +173,9 @@ def main(argv):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
 
+    sys.path.insert(0, os.path.dirname(os.path.abspath(globals().get("__file__") or sys.argv[0])))
+    from lakectl_pipeline import lakehouse_catalog, model_registry_uri
+
     class SentimentScorer(mlflow.pyfunc.PythonModel):
         """Probability that each review_text is positive; NaN for null or blank text."""
 
@@ -187,7 +191,7 @@ def main(argv):
             return scores
 
     spark = SparkSession.builder.getOrCreate()
-    reviews = load_reviews(spark, args.catalog, args.max_rows)
+    reviews = load_reviews(spark, lakehouse_catalog(spark, args.catalog), args.max_rows)
     reviews["label"] = reviews["rating"].map(label_from_rating)
     reviews = reviews[reviews["label"].notna()].reset_index(drop=True)
     texts = reviews["review_text"].tolist()
@@ -250,7 +254,9 @@ def main(argv):
     }
 
     full_name = f"{args.catalog}.ml.{args.model_name}"
-    mlflow.set_registry_uri("databricks-uc")
+    registry = model_registry_uri()
+    if registry:
+        mlflow.set_registry_uri(registry)
     mlflow.set_experiment(args.experiment_path)
     with mlflow.start_run(run_name=f"sentiment-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}") as run:
         mlflow.set_tags({"lakectl.component": "sentiment-training", "lakectl.source_table": f"{args.catalog}.silver.customer_events_cleaned"})
@@ -267,7 +273,7 @@ def main(argv):
 
     # Unity Catalog registration creates <catalog>.ml.<model> on first use (needs CREATE_MODEL on ml).
     version = mlflow.register_model(model_info.model_uri, full_name).version
-    client = MlflowClient(registry_uri="databricks-uc")
+    client = MlflowClient(registry_uri=registry)
     wait_until_ready(client, full_name, version, args.registration_timeout)
     client.set_registered_model_alias(full_name, args.alias, version)
 

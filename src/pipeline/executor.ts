@@ -150,10 +150,18 @@ function stepParameters(layer: PipelineLayer, options: BatchOptions): StepParame
 async function runSteps(connection: DuckDBConnection, steps: ManifestStep[], catalog: string, parameters: StepParameters): Promise<void> {
   for (const step of steps) {
     const {sql, names} = bindParameters(renderSql(step.sql, {catalog}), '$')
-    const values = names.length > 0 ? Object.fromEntries(names.map((name) => [name, toDuckDbValue(parameters[name])])) : undefined
-    if ('view' in step) await connection.run(`CREATE OR REPLACE TEMP TABLE ${step.view} AS\n${sql}`, values)
-    else await connection.run(sql, values)
+    const bind = (used: Array<keyof StepParameters>) => (used.length > 0 ? Object.fromEntries(used.map((name) => [name, toDuckDbValue(parameters[name])])) : undefined)
+    if ('view' in step) await connection.run(`CREATE OR REPLACE TEMP TABLE ${step.view} AS\n${sql}`, bind(names))
+    else if ('write' in step) await connection.run(sql, bind(names))
+    else await connection.run(appendOnce(`${catalog}.${step.append}`, sql), bind([...new Set([...names, 'stream', 'batch_id'] as const)]))
   }
+}
+
+/** An append step on DuckDB: the rows, unless the table already holds rows of this stream and batch. */
+function appendOnce(table: string, select: string): string {
+  return `INSERT INTO ${table} BY NAME
+SELECT n.* FROM (${select}) AS n
+WHERE NOT EXISTS (SELECT 1 FROM ${table} AS t WHERE t.stream = $stream AND t.batch_id = CAST($batch_id AS BIGINT))`
 }
 
 async function dropViews(connection: DuckDBConnection, views: string[]): Promise<void> {

@@ -18,6 +18,7 @@ const tableId = z.string().regex(/^[a-z_]+\.[a-z_]+$/)
 const stepSchema = z.union([
   z.strictObject({view: identifier, sql: sqlFile}),
   z.strictObject({write: tableId, sql: sqlFile}),
+  z.strictObject({append: tableId, sql: sqlFile}),
 ])
 
 const layerSchema = z.strictObject({
@@ -80,7 +81,8 @@ function isStepParameter(name: string): name is keyof StepParameters {
 
 /** Cross-checks what zod cannot: files exist, tables exist, views are defined before use, placeholders are known. */
 function validateManifest(manifest: PipelineManifest): PipelineManifest {
-  const tables = new Set(loadTableSpecs().map((spec) => spec.id))
+  const specs = new Map(loadTableSpecs().map((spec) => [spec.id, spec]))
+  const tables = new Set(specs.keys())
   const known = new Set(['catalog', ...Object.keys(manifest.parameters)])
   for (const [layer, spec] of Object.entries(manifest.layers)) {
     const where = `manifest.yaml layers.${layer}`
@@ -91,8 +93,15 @@ function validateManifest(manifest: PipelineManifest): PipelineManifest {
       for (const [, name] of readResource('sql', step.sql).matchAll(PLACEHOLDER)) {
         if (!known.has(name)) throw new Error(`${where}: ${step.sql} uses {{${name}}}, which is not a manifest parameter`)
       }
-      if ('view' in step) views.add(step.view)
-      else if (!tables.has(step.write)) throw new Error(`${where}: ${step.write} is not a table of resources/sql/ddl`)
+      if ('view' in step) {
+        views.add(step.view)
+        continue
+      }
+      const table = 'write' in step ? step.write : step.append
+      if (!tables.has(table)) throw new Error(`${where}: ${table} is not a table of resources/sql/ddl`)
+      // Appends are kept once per (stream, batch_id): the table needs both columns.
+      const columns = new Set(specs.get(table)!.columns.map((c) => c.name))
+      if ('append' in step && !(columns.has('stream') && columns.has('batch_id'))) throw new Error(`${where}: ${table} has no stream and batch_id columns to append once per batch`)
     }
     if (!views.has(spec.figures)) throw new Error(`${where}: figures names ${spec.figures}, which no step creates`)
   }

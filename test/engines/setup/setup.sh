@@ -23,9 +23,10 @@ need mvn "Maven 3.8"
 venv="$cache/venv"
 stamp=$(stamp_of "$here/requirements.txt")
 if ! fresh "$venv" "$stamp"; then
+  # A changed pin is installed into the existing environment (pip moves just what changed), so a cache
+  # that others use at the same time is never removed under them.
   log "Python environment -> $venv"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
+  [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
   PIP_CACHE_DIR="$cache/pip-cache" "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
   echo "$stamp" > "$venv/.stamp"
 fi

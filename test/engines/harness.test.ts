@@ -1,0 +1,53 @@
+/**
+ * The tier's own machinery: a KRaft Kafka broker with SASL/PLAIN, an MLflow server with a SQLite store
+ * and spark-submit with Delta, all on 127.0.0.1, creating the lakehouse's tables from the DDL files.
+ */
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {loadTableSpecs} from '../../src/pipeline/index.js'
+import {DeltaReader, liveFiles, tableDir} from './harness/delta.js'
+import {startKafka} from './harness/kafka.js'
+import {bootstrapTables, createLakehouse} from './harness/lakehouse.js'
+import {startMlflow} from './harness/mlflow.js'
+import {stopAll} from './harness/processes.js'
+
+const dir = mkdtempSync(path.join(tmpdir(), 'lakectl-engines-harness-'))
+afterAll(async () => {
+  await stopAll()
+  rmSync(dir, {recursive: true, force: true})
+})
+
+describe('engines tier harness', () => {
+  it('runs a Kafka broker that takes SASL/PLAIN producers', async () => {
+    const kafka = await startKafka(path.join(dir, 'kafka'))
+    await kafka.createTopic('smoke', 2)
+    const file = path.join(dir, 'smoke.jsonl')
+    writeFileSync(file, '{"a":1}\n\nnot json\n')
+    expect((await kafka.produceFile('smoke', file)).records).toBe(3)
+    await kafka.stop()
+    expect(kafka.process.running).toBe(false)
+  })
+
+  it('runs an MLflow tracking server with a SQLite store', async () => {
+    const mlflow = await startMlflow(path.join(dir, 'mlflow'))
+    const response = await fetch(`${mlflow.url}/api/2.0/mlflow/experiments/search`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({max_results: 10})})
+    expect((await response.json()).experiments.map((e: {name: string}) => e.name)).toContain('Default')
+    await mlflow.stop()
+  })
+
+  it('creates every table of the DDL files as a Delta table on local Spark', async () => {
+    const lakehouse = createLakehouse(path.join(dir, 'spark'))
+    await bootstrapTables(lakehouse)
+    for (const spec of loadTableSpecs()) expect(liveFiles(tableDir(lakehouse.site.warehouse, spec.id)).length, spec.id).toBeGreaterThanOrEqual(0)
+    const reader = await DeltaReader.open(lakehouse.site.warehouse)
+    try {
+      const [customers] = await reader.rows('SELECT count(*) AS n, count(DISTINCT customer_id) AS ids FROM {silver.customers}')
+      expect(customers).toEqual({n: 500, ids: 500})
+    } finally {
+      reader.close()
+    }
+  })
+})

@@ -1,0 +1,87 @@
+/**
+ * Runs PySpark programs with `spark-submit --master local[2]`: Delta Lake and the Kafka source from the
+ * cache (--jars, nothing fetched by Ivy), the session catalog in memory (each driver registers the
+ * lakehouse's Delta tables from the shared warehouse folder: see lakectl_pipeline.py), everything bound
+ * to 127.0.0.1, and the environment the runners' off-Databricks seams read.
+ */
+import {mkdirSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {sparkJars, venvBin, venvEnv} from './env.js'
+import {startProcess, type Managed} from './processes.js'
+
+/** What stands in for Databricks off it (the LAKECTL_* variables lakectl_pipeline.py reads). */
+export interface SparkSite {
+  /** Logs and scratch of the drivers. */
+  dir: string
+  /** The Delta warehouse every driver shares: <schema>.db/<table>. */
+  warehouse: string
+  /** Stands in for /Workspace (the folder bootstrap uploads the pipeline code to). */
+  workspaceRoot: string
+  /** Stands in for /Volumes (checkpoints). */
+  volumesRoot: string
+  /** Secret scopes: <scope>/<key> files. */
+  secretsDir: string
+  /** MLflow tracking server and registry (MLFLOW_TRACKING_URI). */
+  mlflowUri?: string
+  /** The registered model alias whose version stands for the one the serving endpoint serves. */
+  servedAlias?: string
+}
+
+export interface SubmitOptions {
+  /** Extra --conf settings (e.g. the job cluster's spark_conf). */
+  conf?: Record<string, string>
+  env?: Record<string, string>
+}
+
+export function siteEnv(site: SparkSite): Record<string, string> {
+  return {
+    LAKECTL_WAREHOUSE: site.warehouse,
+    LAKECTL_WORKSPACE_ROOT: site.workspaceRoot,
+    LAKECTL_VOLUMES_ROOT: site.volumesRoot,
+    LAKECTL_SECRETS_DIR: site.secretsDir,
+    ...(site.mlflowUri ? {MLFLOW_TRACKING_URI: site.mlflowUri} : {}),
+    ...(site.servedAlias ? {LAKECTL_SERVED_ALIAS: site.servedAlias} : {}),
+  }
+}
+
+let counter = 0
+
+export function sparkSubmit(site: SparkSite, name: string, script: string, args: string[], options: SubmitOptions = {}): Managed {
+  const logs = path.join(site.dir, 'logs')
+  mkdirSync(logs, {recursive: true})
+  const log4j = path.join(logs, 'log4j2.properties')
+  writeFileSync(log4j, 'rootLogger.level = warn\nrootLogger.appenderRef.stdout.ref = console\nappender.console.type = Console\nappender.console.name = console\nappender.console.target = SYSTEM_ERR\nappender.console.layout.type = PatternLayout\nappender.console.layout.pattern = %d{HH:mm:ss.SSS} %p %c{1}: %m%n%ex\n')
+  const conf: Record<string, string> = {
+    'spark.sql.extensions': 'io.delta.sql.DeltaSparkSessionExtension',
+    'spark.sql.catalog.spark_catalog': 'org.apache.spark.sql.delta.catalog.DeltaCatalog',
+    'spark.sql.catalogImplementation': 'in-memory',
+    'spark.sql.warehouse.dir': site.warehouse,
+    'spark.driver.host': '127.0.0.1',
+    'spark.driver.bindAddress': '127.0.0.1',
+    'spark.ui.enabled': 'false',
+    'spark.driver.memory': '1g',
+    // Two cores: a few shuffle partitions and Delta log partitions, not Spark's defaults of 200 and 50.
+    'spark.sql.shuffle.partitions': '4',
+    'spark.databricks.delta.snapshotPartitions': '2',
+    'spark.driver.extraJavaOptions': `-Dlog4j.configurationFile=file:${log4j} -XX:+UseSerialGC`,
+    ...options.conf,
+  }
+  const submitArgs = ['--master', 'local[2]', '--name', name, '--jars', sparkJars().join(','), ...Object.entries(conf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]), script, ...args]
+  return startProcess({
+    name,
+    command: venvBin('spark-submit'),
+    args: submitArgs,
+    env: venvEnv({SPARK_LOCAL_IP: '127.0.0.1', ...siteEnv(site), ...options.env}),
+    cwd: site.dir,
+    log: path.join(logs, `${name}-${++counter}.log`),
+  })
+}
+
+/** Runs a program to its end; throws with the end of its log when it fails. */
+export async function sparkRun(site: SparkSite, name: string, script: string, args: string[], options: SubmitOptions = {}): Promise<string> {
+  const driver = sparkSubmit(site, name, script, args, options)
+  const code = await driver.exited
+  if (code !== 0) throw new Error(`${name} exited with ${code}:\n${driver.output().slice(-6000)}`)
+  return driver.output()
+}
