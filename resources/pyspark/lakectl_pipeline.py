@@ -489,7 +489,7 @@ class ProgressRecorder(StreamingQueryListener):
                 break
         if rows:
             table = f"{identifier(catalog)}.ops.stream_progress"
-            retry_conflicts(lambda: spark.createDataFrame(rows, STREAM_PROGRESS_SCHEMA).write.mode("append").saveAsTable(table))
+            retry_conflicts(lambda: spark.createDataFrame(rows, STREAM_PROGRESS_SCHEMA).write.format("delta").mode("append").saveAsTable(table))
 
     def row(self, progress) -> tuple:
         figures = self._figures.pop(progress.batchId, {})

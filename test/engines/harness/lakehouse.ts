@@ -98,13 +98,13 @@ export function jobTask(lakehouse: Lakehouse, role: JobTemplateName, values: Job
 }
 
 /** Starts a job's runner as bootstrap's job would (see jobTask). */
-export function startJob(lakehouse: Lakehouse, role: JobTemplateName, values: JobValues = {}, extra: string[] = [], name: string = role): Managed {
+export function startJob(lakehouse: Lakehouse, role: JobTemplateName, values: JobValues = {}, extra: string[] = [], name: string = role, env: Record<string, string> = {}): Managed {
   const {script, args, conf} = jobTask(lakehouse, role, values, extra)
-  return sparkSubmit(lakehouse.site, name, script, args, {conf})
+  return sparkSubmit(lakehouse.site, name, script, args, {conf, env})
 }
 
 /** Runs a (batch) job to its end; throws with its log when it fails. */
-export function runJob(lakehouse: Lakehouse, role: JobTemplateName, values: JobValues = {}, extra: string[] = [], name: string = role): Promise<string> {
+export function runJob(lakehouse: Lakehouse, role: JobTemplateName, values: JobValues = {}, extra: string[] = [], name: string = role, env: Record<string, string> = {}): Promise<string> {
   const {script, args, conf} = jobTask(lakehouse, role, values, extra)
-  return sparkRun(lakehouse.site, name, script, args, {conf})
+  return sparkRun(lakehouse.site, name, script, args, {conf, env})
 }
