@@ -23,8 +23,8 @@ export type RejectReason = (typeof REJECT_REASONS)[number]
 
 const EVENT_TYPES = new Set(['view', 'click', 'add_to_cart', 'purchase', 'review'])
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:Z|([+-])(\d{2}):(\d{2}))$/
-const AMOUNT = /^(\d{1,10})(?:\.(\d{1,2}))?$/
-const RATING = /^[1-5]$/
+/** Text that reads as a number: an optional sign, digits, optional fraction and exponent. */
+const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/
 const HOUR_US = 3_600_000_000
 
 /** A Bronze row: where the record sat in Kafka and when Bronze landed it. */
@@ -169,8 +169,11 @@ export function validateRecord(value: string | null): Validation {
   if ([eventId, customerId, productId, eventType, timestamp].some((field) => !field)) reasons.push('MISSING_FIELD')
   if (eventType && !EVENT_TYPES.has(eventType)) reasons.push('INVALID_EVENT_TYPE')
   if (timestamp && eventTs === null) reasons.push('INVALID_TIMESTAMP')
-  if ((eventType === 'purchase' && amount === null) || (amount !== null && !AMOUNT.test(amount))) reasons.push('INVALID_AMOUNT')
-  if ((eventType === 'review' && rating === null) || (rating !== null && !RATING.test(rating))) reasons.push('INVALID_RATING')
+  const amountCents = amount === null ? null : decimalCents(amount)
+  const ratingValue = rating === null ? null : decimalCents(rating)
+  if ((eventType === 'purchase' && amount === null) || (amount !== null && (amountCents === null || amountCents < 0n))) reasons.push('INVALID_AMOUNT')
+  const validRating = ratingValue !== null && ratingValue % 100n === 0n && ratingValue >= 100n && ratingValue <= 500n
+  if ((eventType === 'review' && rating === null) || (rating !== null && !validRating)) reasons.push('INVALID_RATING')
   if (eventType === 'review' && !reviewText) reasons.push('MISSING_REVIEW_TEXT')
   if (reasons.length > 0) return {reasons, event: null, eventId}
   return {
@@ -183,8 +186,8 @@ export function validateRecord(value: string | null): Validation {
       product_id: productId!,
       event_ts: eventTs!,
       session_id: text('session_id'),
-      amount: amount === null ? null : toTwoDecimals(amount),
-      rating: rating === null ? null : Number(rating),
+      amount: amountCents === null ? null : centsText(Number(amountCents)),
+      rating: ratingValue === null ? null : Number(ratingValue / 100n),
       review_text: reviewText,
     },
   }
@@ -207,9 +210,28 @@ export function utcDate(epochMicros: number): string {
   return new Date(Math.floor(epochMicros / 1000)).toISOString().slice(0, 10)
 }
 
-function toTwoDecimals(amount: string): string {
-  const [whole, fraction = ''] = amount.split('.')
-  return `${BigInt(whole)}.${fraction.padEnd(2, '0')}`
+/**
+ * A number's exact value in hundredths, from its text (a JSON number as JavaScript renders it, or a
+ * string's content): null when the text is not a number, has a non-zero digit past the second decimal,
+ * or has more than ten digits before the point (DECIMAL(12,2)). 4, 4.0 and 4e0 are all 400.
+ */
+function decimalCents(text: string): bigint | null {
+  const m = NUMBER.exec(text)
+  if (!m) return null
+  const [, sign, whole, fraction = '', exponent = '0'] = m
+  const digits = whole + fraction
+  const shift = Number(exponent) - fraction.length + 2
+  if (!Number.isSafeInteger(shift) || shift > 20) return null
+  let value: bigint
+  if (shift >= 0) {
+    value = BigInt(digits) * 10n ** BigInt(shift)
+  } else {
+    const kept = digits.length + shift
+    if (/[1-9]/.test(digits.slice(Math.max(0, kept)))) return null
+    value = kept > 0 ? BigInt(digits.slice(0, kept)) : 0n
+  }
+  if (value >= 10n ** 12n) return null
+  return sign === '-' && value !== 0n ? -value : value
 }
 
 function cents(amount: string | null): number {

@@ -20,6 +20,12 @@ export interface GeneratorOptions {
   lateFraction?: number
   /** Share of records that are JSON objects breaking one or more Silver rules. */
   invalidFraction?: number
+  /**
+   * Share of valid events given an edge case where engines tend to differ: amounts such as 12345678.5
+   * and 1.000, ratings such as 4.0, event times just before or after a UTC midnight (with Z, +02:00 and
+   * -05:00 offsets), unicode and SQL-looking review text. 0 (the default) leaves the stream unchanged.
+   */
+  edgeCaseFraction?: number
   /** Event time of the first record; later records follow at eventsPerSecond. */
   startTime?: Date | string
   /** Customer ids C000001.. up to this number (resources/data has 500: the rest are unknown). */
@@ -36,6 +42,7 @@ export const GENERATOR_DEFAULTS = {
   malformedFraction: 0.01,
   lateFraction: 0.02,
   invalidFraction: 0.03,
+  edgeCaseFraction: 0,
   startTime: '2026-11-26T00:00:00.000Z',
   customers: 550,
   products: 110,
@@ -93,10 +100,32 @@ interface EventFields {
   product_id: string
   timestamp: string
   session_id: string | null
-  amount: number | null
-  rating: number | null
+  /** A number, or the exact JSON text of one (e.g. '1.000'). */
+  amount: number | string | null
+  rating: number | string | null
   review_text: string | null
 }
+
+/** Amounts and ratings written as JSON numbers in spellings that engines render differently. */
+const EDGE_AMOUNTS = ['12345678.5', '1.000', '0', '0.10', '1e3', '9999999999.99', '"12.50"']
+const EDGE_RATINGS = ['4.0', '5.0', '1e0', '"2"']
+const EDGE_REVIEWS = [
+  'Très bien, the quality is great — 日本語のレビュー 👍',
+  "Great'); DROP TABLE silver.customers; --",
+  "1' OR '1'='1 -- terrible",
+  'He said "perfect" \\ then \\n left',
+  'Ünïcödé ☃ excellent\ttab',
+]
+/** Times around a UTC midnight: [offset from midnight in ms, UTC offset to write it with]. */
+const EDGE_TIMES: Array<[number, string]> = [
+  [-1, 'Z'],
+  [0, 'Z'],
+  [-1000, '+02:00'],
+  [0, '+02:00'],
+  [1, '-05:00'],
+  [-1, '-05:00'],
+  [30 * 60_000, '-05:00'],
+]
 
 export function* generateEvents(options: GeneratorOptions): Generator<string> {
   const o = {...GENERATOR_DEFAULTS, ...definedOnly(options), count: options.count}
@@ -136,6 +165,7 @@ export function* generateEvents(options: GeneratorOptions): Generator<string> {
       event.review_text = reviewText(sentiment, random)
       event.rating = sentiment === 'positive' ? 4 + Math.floor(random() * 2) : sentiment === 'negative' ? 1 + Math.floor(random() * 2) : 3
     }
+    if (o.edgeCaseFraction > 0 && random() < o.edgeCaseFraction) edgeCase(event, timeMs, random)
     return event
   }
 
@@ -164,6 +194,34 @@ export function* generateEvents(options: GeneratorOptions): Generator<string> {
     else if (random() < REMEMBERED / validSeen) sample[Math.floor(random() * REMEMBERED)] = json
     yield json
   }
+}
+
+/** Gives a valid event one edge case (see GeneratorOptions.edgeCaseFraction); it stays valid. */
+function edgeCase(event: EventFields, timeMs: number, random: () => number): void {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]
+  const kind = Math.floor(random() * 4)
+  if (kind === 0) {
+    event.event_type = 'purchase'
+    event.amount = pick(EDGE_AMOUNTS)
+  } else if (kind === 1) {
+    event.event_type = 'review'
+    event.rating = pick(EDGE_RATINGS)
+    event.review_text = pick(EDGE_REVIEWS)
+  } else if (kind === 2) {
+    event.event_type = 'review'
+    event.rating = 1 + Math.floor(random() * 5)
+    event.review_text = pick(EDGE_REVIEWS)
+  } else {
+    const [delta, offset] = pick(EDGE_TIMES)
+    const midnight = Math.ceil(timeMs / 86_400_000) * 86_400_000
+    event.timestamp = withOffset(midnight + delta, offset)
+  }
+}
+
+/** The instant written in local time at the given UTC offset, with milliseconds. */
+function withOffset(instantMs: number, offset: string): string {
+  const minutes = offset === 'Z' ? 0 : (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)))
+  return new Date(instantMs + minutes * 60_000).toISOString().slice(0, 23) + offset
 }
 
 /** The fast path for valid events; absent optional fields are written as null. */

@@ -34,7 +34,8 @@ describe('engines tier harness', () => {
   it('runs an MLflow tracking server with a SQLite store', async () => {
     const mlflow = await startMlflow(path.join(dir, 'mlflow'))
     const response = await fetch(`${mlflow.url}/api/2.0/mlflow/experiments/search`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({max_results: 10})})
-    expect((await response.json()).experiments.map((e: {name: string}) => e.name)).toContain('Default')
+    const {experiments} = (await response.json()) as {experiments: Array<{name: string}>}
+    expect(experiments.map((e) => e.name)).toContain('Default')
     await mlflow.stop()
   })
 

@@ -1,8 +1,12 @@
 -- Silver step 1 (view silver_parsed): every record of the batch, parsed once, with the rules it breaks.
 -- reasons lists the reject codes in the order of DESIGN section 1, comma-separated; '' means valid.
 -- A value that is not a JSON object gets MALFORMED_JSON alone: no other rule can be judged.
--- Field values are read as text (numbers keep their JSON spelling); amount and rating are checked
--- with patterns before any cast, so no cast can fail or round.
+-- Field values are read as text. A JSON number's text is the engine's rendering of it (Spark writes
+-- 12345678.5 as 1.23456785E7, DuckDB as 12345678.5, both write 1.000 as 1.0), so amount and rating are
+-- judged by their numeric value, never by their spelling: text that looks like a number (a pattern,
+-- before any cast, so no cast can fail) read as DOUBLE; an amount is valid when it is >= 0 and equals
+-- its DECIMAL(12,2) value (at most two decimals, at most ten digits before the point), a rating when it
+-- is one of 1..5 (4 and 4.0 alike).
 -- The JSON is read only when it is an object (both engines parse it once more for the fields), and the
 -- raw value is kept only for rejected records: the quarantine is its only reader.
 SELECT
@@ -21,8 +25,8 @@ SELECT
   p.timestamp_text,
   p.event_ts,
   p.session_id,
-  p.amount_text,
-  p.rating_text,
+  p.amount,
+  p.rating,
   p.review_text,
   p.reasons
 FROM (
@@ -42,16 +46,21 @@ FROM (
       CASE WHEN f.is_object AND f.timestamp_text <> '' AND f.event_ts IS NULL THEN 'INVALID_TIMESTAMP' END,
       CASE WHEN f.is_object AND (
         (f.event_type = 'purchase' AND f.amount_text IS NULL)
-        OR NOT regexp_like(f.amount_text, '^[0-9]{1,10}([.][0-9]{1,2})?$')
+        OR (f.amount_text IS NOT NULL AND NOT coalesce(f.amount_value >= 0 AND CAST(f.amount AS DOUBLE) = f.amount_value, false))
       ) THEN 'INVALID_AMOUNT' END,
       CASE WHEN f.is_object AND (
         (f.event_type = 'review' AND f.rating_text IS NULL)
-        OR NOT regexp_like(f.rating_text, '^[1-5]$')
+        OR (f.rating_text IS NOT NULL AND NOT coalesce(f.rating_value IN (1, 2, 3, 4, 5), false))
       ) THEN 'INVALID_RATING' END,
       CASE WHEN f.is_object AND f.event_type = 'review' AND (f.review_text IS NULL OR f.review_text = '')
         THEN 'MISSING_REVIEW_TEXT' END
     ) AS reasons
   FROM (
+    SELECT
+      n.*,
+      try_cast(n.amount_value AS DECIMAL(12,2)) AS amount,
+      CASE WHEN n.rating_value IN (1, 2, 3, 4, 5) THEN CAST(n.rating_value AS INT) END AS rating
+    FROM (
     SELECT
       r.source_topic,
       r.source_partition,
@@ -72,7 +81,9 @@ FROM (
       END AS event_ts,
       r.j.session_id AS session_id,
       r.j.amount AS amount_text,
+      CASE WHEN regexp_like(r.j.amount, '^-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?$') THEN try_cast(r.j.amount AS DOUBLE) END AS amount_value,
       r.j.rating AS rating_text,
+      CASE WHEN regexp_like(r.j.rating, '^-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?$') THEN try_cast(r.j.rating AS DOUBLE) END AS rating_value,
       r.j.review_text AS review_text
     FROM (
       SELECT
@@ -93,5 +104,6 @@ FROM (
         FROM bronze_batch AS b
       ) AS o
     ) AS r
+    ) AS n
   ) AS f
 ) AS p

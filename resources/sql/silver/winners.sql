@@ -15,8 +15,8 @@ SELECT
   e.event_ts,
   to_date(e.event_ts) AS event_date,
   e.session_id,
-  try_cast(e.amount_text AS DECIMAL(12,2)) AS amount,
-  try_cast(e.rating_text AS INT) AS rating,
+  e.amount,
+  e.rating,
   e.review_text,
   e.sentiment_score,
   CASE
