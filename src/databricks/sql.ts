@@ -54,10 +54,28 @@ interface StatementResponse {
   result?: ResultData
 }
 
-/** A statement that ran and failed: exit 1 with the engine's message. */
+/** Fixes that are obvious from the error condition alone. */
+const CONDITION_HINTS: Record<string, string> = {
+  CATALOG_NOT_FOUND: 'The catalog does not exist yet: `lakectl bootstrap` creates the lakehouse catalog of lakectl.yaml.',
+  SCHEMA_NOT_FOUND: 'The schema does not exist yet: `lakectl bootstrap` creates the lakehouse schemas of lakectl.yaml.',
+}
+
+/**
+ * A statement that ran and failed: exit 1. Databricks renders the error condition first,
+ * `[CLASS] message SQLSTATE: xxxxx`; the class becomes the error's code (the service's coarser
+ * error_code stays in the details).
+ */
 export class SqlError extends LakectlError {
-  constructor(message: string, code: string, sqlState?: string, statementId?: string) {
-    super(message, {code, details: {...(sqlState ? {sql_state: sqlState} : {}), ...(statementId ? {statement_id: statementId} : {})}})
+  readonly errorClass?: string
+
+  constructor(message: string, errorCode: string, sqlState?: string, statementId?: string) {
+    const errorClass = /^\[([A-Z0-9_.]+)\]/.exec(message)?.[1]
+    super(message, {
+      code: errorClass ?? errorCode,
+      hint: errorClass ? CONDITION_HINTS[errorClass.split('.')[0]] : undefined,
+      details: {error_code: errorCode, ...(sqlState ? {sql_state: sqlState} : {}), ...(statementId ? {statement_id: statementId} : {})},
+    })
+    this.errorClass = errorClass
   }
 }
 

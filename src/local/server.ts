@@ -86,25 +86,21 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
     return presented !== undefined && timingSafeEqual(createHash('sha256').update(presented).digest(), expectedToken)
   }
 
-  async function dispatch(router: Router, method: string, url: URL, bodyText: string, requestId: string): Promise<Outcome> {
+  async function dispatch(router: Router, method: string, url: URL, raw: RequestBody, requestId: string): Promise<Outcome> {
     const match = router.match(method, url.pathname)
     if (!match) {
       log(`No API found for '${method} ${url.pathname}'`)
       return errorOutcome(endpointNotFound(method, url.pathname), requestId)
     }
-    let body: unknown = {}
-    if (bodyText.trim() !== '') {
-      try {
-        body = JSON.parse(bodyText)
-      } catch {
-        return errorOutcome(new ApiError(400, 'MALFORMED_REQUEST', 'Invalid JSON given in the body of the request.'), requestId)
-      }
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        return errorOutcome(new ApiError(400, 'MALFORMED_REQUEST', 'The body of the request must be a JSON object.'), requestId)
-      }
+    let body: Record<string, unknown>
+    try {
+      body = await parseRequestBody(raw)
+    } catch (error) {
+      if (error instanceof ApiError) return errorOutcome(error, requestId)
+      throw error
     }
     try {
-      const result = await match.handler({method, path: url.pathname, params: match.params, query: url.searchParams, body: body as Record<string, unknown>, requestId})
+      const result = await match.handler({method, path: url.pathname, params: match.params, query: url.searchParams, body, requestId})
       if (result instanceof Reply) return {status: 200, body: result.body, headers: result.headers}
       return {status: 200, body: result ?? {}}
     } catch (error) {
@@ -129,7 +125,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
     request: http.IncomingMessage,
     response: http.ServerResponse,
     url: URL,
-    bodyText: string,
+    body: RequestBody,
     requestId: string,
     record: RecordedRequest,
   ): Promise<Outcome | undefined> {
@@ -142,7 +138,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
       if (applied === 'reset') return undefined
       if (applied) return applied
     }
-    const outcome = await dispatch(api, method, url, bodyText, requestId)
+    const outcome = await dispatch(api, method, url, body, requestId)
     if (fault?.when === 'after') {
       const applied = await applyFault(fault, response, requestId)
       if (applied === 'reset') return undefined
@@ -161,10 +157,11 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
     response.setHeader('x-request-id', requestId)
     const url = new URL(request.url ?? '/', 'http://127.0.0.1')
     const method = request.method ?? 'GET'
-    const bodyText = await readBody(request)
+    const bytes = await readBody(request)
+    const body = bytes && {bytes, contentType: request.headers['content-type'] ?? ''}
     let outcome: Outcome | undefined
     let record: RecordedRequest | undefined
-    if (bodyText === undefined) {
+    if (body === undefined) {
       outcome = errorOutcome(new ApiError(400, 'INVALID_PARAMETER_VALUE', `The request body is larger than ${MAX_BODY_BYTES} bytes.`), requestId)
       response.setHeader('connection', 'close')
     } else if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
@@ -172,11 +169,11 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
         log(`No API found for '${method} ${url.pathname}' (control endpoints are disabled)`)
         outcome = errorOutcome(endpointNotFound(method, url.pathname), requestId)
       } else {
-        outcome = authorized(request) ? await dispatch(control, method, url, bodyText, requestId) : unauthenticated(request, requestId)
+        outcome = authorized(request) ? await dispatch(control, method, url, body, requestId) : unauthenticated(request, requestId)
       }
     } else {
       record = recorder.start(method, url.pathname, url.search.slice(1))
-      outcome = await handleApi(request, response, url, bodyText, requestId, record)
+      outcome = await handleApi(request, response, url, body, requestId, record)
     }
     if (record) {
       // A reset connection stays recorded with status 0.
@@ -185,7 +182,8 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
     }
     if (outcome === undefined || response.destroyed) return
     response.writeHead(outcome.status, {'content-type': 'application/json', ...outcome.headers})
-    response.end(JSON.stringify(outcome.body))
+    // A handler answers raw bytes (a file download) as a Buffer, everything else as JSON.
+    response.end(Buffer.isBuffer(outcome.body) ? outcome.body : JSON.stringify(outcome.body))
   }
 
   const server = http.createServer((request, response) => {
@@ -228,8 +226,45 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   }
 }
 
-/** The whole request body as text, or undefined when it exceeds the limit (the rest is drained). */
-function readBody(request: http.IncomingMessage): Promise<string | undefined> {
+interface RequestBody {
+  bytes: Buffer
+  contentType: string
+}
+
+/**
+ * A request body as the handlers see it: a JSON object, or the fields of a multipart form (the
+ * workspace import's upload form, as the SDKs send it) with each file part base64-encoded.
+ */
+async function parseRequestBody({bytes, contentType}: RequestBody): Promise<Record<string, unknown>> {
+  if (/^multipart\/form-data/i.test(contentType)) {
+    let form: FormData
+    try {
+      form = await new Response(bytes, {headers: {'content-type': contentType}}).formData()
+    } catch {
+      throw new ApiError(400, 'MALFORMED_REQUEST', 'Invalid multipart form in the body of the request.')
+    }
+    const fields: Record<string, unknown> = {}
+    for (const [name, value] of form.entries()) {
+      fields[name] = typeof value === 'string' ? value : Buffer.from(await value.arrayBuffer()).toString('base64')
+    }
+    return fields
+  }
+  const text = bytes.toString('utf8')
+  if (text.trim() === '') return {}
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    throw new ApiError(400, 'MALFORMED_REQUEST', 'Invalid JSON given in the body of the request.')
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError(400, 'MALFORMED_REQUEST', 'The body of the request must be a JSON object.')
+  }
+  return body as Record<string, unknown>
+}
+
+/** The whole request body, or undefined when it exceeds the limit (the rest is drained). */
+function readBody(request: http.IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
@@ -237,7 +272,7 @@ function readBody(request: http.IncomingMessage): Promise<string | undefined> {
       size += chunk.length
       if (size <= MAX_BODY_BYTES) chunks.push(chunk)
     })
-    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')))
+    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)))
     request.on('error', reject)
   })
 }

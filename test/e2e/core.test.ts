@@ -71,7 +71,22 @@ describe('sql', () => {
     const json = await ws.run(['sql', 'SELEC 1', '--json'])
     expect(json.code).toBe(1)
     expect(json.json().error).toMatchObject({exit_code: 1})
-    expect(json.json().error.message).toMatch(/syntax|parser/i)
+    expect(json.json().error).toMatchObject({code: 'PARSE_SYNTAX_ERROR', details: {error_code: 'BAD_REQUEST', sql_state: '42601'}})
+    expect(json.json().error.message).toMatch(/^\[PARSE_SYNTAX_ERROR\] Syntax error at or near 'SELEC'/)
+  })
+
+  it('prints the error condition and its message, with the fix when it is obvious (a missing catalog)', async () => {
+    const missing = await ws.run(['sql', 'SELECT * FROM attic.sales.orders'])
+    expect(missing.code).toBe(1)
+    expect(missing.stdout).toBe('')
+    expect(missing.stderr).toContain('CATALOG_NOT_FOUND')
+    expect(missing.stderr).toContain('The catalog `attic` not found.')
+    expect(missing.stderr).toContain('`lakectl bootstrap`')
+    const json = await ws.run(['sql', 'SELECT * FROM attic.sales.orders', '--json'])
+    expect(json.json().error).toMatchObject({code: 'CATALOG_NOT_FOUND', hint: expect.stringContaining('lakectl bootstrap'), exit_code: 1, details: {sql_state: '42P08'}})
+    const divide = await ws.run(['sql', 'SELECT 1 / 0', '--json'])
+    expect(divide.json().error).toMatchObject({code: 'DIVIDE_BY_ZERO', exit_code: 1})
+    expect(divide.json().error.hint).toBeUndefined()
   })
 
   it('exits 2 on a malformed --param before sending anything', async () => {

@@ -48,8 +48,9 @@ describe('one-time runs', () => {
         {name: 'layer', default: 'silver', value: 'silver'},
         {name: 'partition_date', default: '', value: '2026-11-26'},
       ],
-      overriding_parameters: {job_parameters: {partition_date: '2026-11-26'}},
     })
+    // A run's job parameters are its job_parameters[] values; RunParameters has no job_parameters.
+    expect(run).not.toHaveProperty('overriding_parameters')
     expect(run.end_time).toBeGreaterThanOrEqual(run.start_time)
     expect(run.run_duration).toBe(run.end_time - run.start_time)
     expect(run.tasks).toEqual([expect.objectContaining({task_key: 'main', state: expect.objectContaining({result_state: 'SUCCESS'})})])

@@ -80,7 +80,7 @@ describe('local workspace: SQL statements', () => {
 
     const missingCatalog = await server.sql('SELECT 1', {catalog: 'nope'})
     expect(missingCatalog.status.state).toBe('FAILED')
-    expect(missingCatalog.status.error.message).toContain('NO_SUCH_CATALOG_EXCEPTION')
+    expect(missingCatalog.status.error.message).toMatch(/^\[CATALOG_NOT_FOUND\] /)
   })
 
   it('binds typed parameters as real parameters and renders values like Databricks', async () => {
@@ -119,11 +119,11 @@ describe('local workspace: SQL statements', () => {
     expect(missing.status.error.message).toContain('UNBOUND_SQL_PARAMETER')
   })
 
-  it('answers SQL errors with HTTP 200, state FAILED, an error code, the engine message and a SQLSTATE', async () => {
+  it('answers SQL errors with HTTP 200, state FAILED, an error code, the error condition and a SQLSTATE', async () => {
     const response = await server.call('POST', '/api/2.0/sql/statements', {statement: 'SELEC 1', warehouse_id: WAREHOUSE})
     expect(response.status).toBe(200)
     expect(response.body.status).toMatchObject({state: 'FAILED', error: {error_code: 'BAD_REQUEST'}, sql_state: '42601'})
-    expect(response.body.status.error.message).toContain('syntax error at or near "SELEC"')
+    expect(response.body.status.error.message).toBe("[PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'. SQLSTATE: 42601")
     expect(response.body.manifest).toBeUndefined()
     const missingTable = await server.sql('SELECT * FROM rest.silver.nope')
     expect(missingTable.status).toMatchObject({state: 'FAILED', sql_state: '42P01'})

@@ -14,6 +14,8 @@ const volumeCreate = z.object({
   comment: z.string().optional(),
 })
 
+const volumeUpdate = z.object({new_name: z.string().optional(), comment: z.string().optional(), owner: z.string().optional()})
+
 export function registerVolumeRoutes(routes: Routes, services: LocalServices): void {
   const {volumes, pageLimits} = services
   routes
@@ -23,6 +25,7 @@ export function registerVolumeRoutes(routes: Routes, services: LocalServices): v
       return {volumes: page.items, ...(page.nextPageToken ? {next_page_token: page.nextPageToken} : {})}
     })
     .get('/volumes/{full_name}', ({params}) => volumes.get(params.full_name))
+    .patch('/volumes/{full_name}', ({params, body}) => volumes.update(params.full_name, parseBody(volumeUpdate, body)))
     .delete('/volumes/{full_name}', ({params}) => {
       volumes.delete(params.full_name)
       return {}

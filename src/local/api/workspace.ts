@@ -1,8 +1,8 @@
 /** Workspace files and notebooks (reference 8.1). */
 import {z} from 'zod'
 
-import {parseBody, requiredQuery} from '../http/input.js'
-import type {Routes} from '../http/router.js'
+import {booleanQuery, parseBody, requiredQuery} from '../http/input.js'
+import {Reply, type Routes} from '../http/router.js'
 import type {LocalServices} from '../services.js'
 
 const importBody = z.object({
@@ -10,7 +10,8 @@ const importBody = z.object({
   content: z.string().optional(),
   format: z.string().optional(),
   language: z.string().optional(),
-  overwrite: z.boolean().optional(),
+  // The multipart upload form sends it as text.
+  overwrite: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).optional(),
 })
 const pathBody = z.object({path: z.string()})
 const deleteBody = pathBody.extend({recursive: z.boolean().optional()})
@@ -28,7 +29,12 @@ export function registerWorkspaceRoutes(routes: Routes, services: LocalServices)
     })
     .get('/get-status', ({query}) => workspace.status(requiredQuery(query, 'path')))
     .get('/list', ({query}) => workspace.list(requiredQuery(query, 'path')))
-    .get('/export', ({query}) => workspace.export(requiredQuery(query, 'path'), query.get('format') ?? undefined))
+    .get('/export', ({query}) => {
+      const exported = workspace.export(requiredQuery(query, 'path'), query.get('format') ?? undefined)
+      // direct_download answers the file's bytes instead of the JSON with base64 content.
+      if (!booleanQuery(query, 'direct_download')) return exported
+      return new Reply(Buffer.from(String(exported.content), 'base64'), {'content-type': 'application/octet-stream'})
+    })
     .post('/delete', ({body}) => {
       const request = parseBody(deleteBody, body)
       workspace.delete(request.path, request.recursive ?? false)

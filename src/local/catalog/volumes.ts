@@ -4,6 +4,7 @@
  */
 import {randomUUID} from 'node:crypto'
 
+import {PRINCIPAL} from '../../databricks/identifiers.js'
 import {alreadyExists, invalidParameter, notFound} from '../http/errors.js'
 import {type Page, type PageRequest, paginate} from '../http/input.js'
 import {LOCAL_USER_NAME} from '../identity.js'
@@ -63,6 +64,30 @@ export class Volumes {
     const keys = Object.keys(this.store.state.volumes).filter((k) => k.startsWith(`${catalog}.${schema}.`)).sort()
     const listed = paginate(keys, () => true, page)
     return {items: listed.items.map((k) => this.info(k, this.store.state.volumes[k])), nextPageToken: listed.nextPageToken}
+  }
+
+  /** PATCH: rename within the schema, comment, owner (reference 2.5). */
+  update(rawFullName: string, changes: {new_name?: string; comment?: string; owner?: string}): Record<string, unknown> {
+    const fullName = parseFullName(rawFullName, 3, 'volume').join('.')
+    const meta = this.require(fullName)
+    let target = fullName
+    if (changes.new_name !== undefined && changes.new_name.toLowerCase() !== fullName.split('.')[2]) {
+      const [catalog, schema] = fullName.split('.')
+      target = parseFullName(`${catalog}.${schema}.${changes.new_name}`, 3, 'volume').join('.')
+      if (this.store.state.volumes[target]) throw alreadyExists('VOLUME_ALREADY_EXISTS', `Volume '${target}' already exists.`, 'Volume', target)
+    }
+    if (changes.owner !== undefined && !PRINCIPAL.test(changes.owner)) throw invalidParameter(`Invalid owner '${changes.owner}'.`)
+    this.store.update((state) => {
+      delete state.volumes[fullName]
+      state.volumes[target] = {
+        ...meta,
+        ...(changes.owner === undefined ? {} : {owner: changes.owner}),
+        ...(changes.comment === undefined ? {} : {comment: changes.comment || undefined}),
+        updated_at: Date.now(),
+        updated_by: LOCAL_USER_NAME,
+      }
+    })
+    return this.info(target, this.store.state.volumes[target])
   }
 
   delete(rawFullName: string): void {

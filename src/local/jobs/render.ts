@@ -57,7 +57,6 @@ export function runView(run: StoredRun, options: {includeTasks: boolean; baseUrl
     run_name: run.run_name,
     run_type: run.run_type,
     trigger: run.trigger,
-    format: 'MULTI_TASK',
     start_time: run.start_time,
     end_time: run.end_time,
     ...durations(run),
@@ -66,7 +65,6 @@ export function runView(run: StoredRun, options: {includeTasks: boolean; baseUrl
     ...(run.settings.parameters?.length
       ? {job_parameters: run.settings.parameters.map((p) => ({name: p.name, default: p.default, value: run.job_parameters[p.name] ?? p.default}))}
       : {}),
-    ...(run.overriding_job_parameters ? {overriding_parameters: {job_parameters: run.overriding_job_parameters}} : {}),
     run_page_url: run.job_id === undefined ? `${options.baseUrl}/#job/runs/${run.run_id}` : `${options.baseUrl}/#job/${run.job_id}/run/${run.run_id}`,
     ...(options.includeTasks ? {tasks: run.tasks.map((task) => taskView(task, run))} : {}),
   }

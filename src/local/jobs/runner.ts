@@ -332,7 +332,6 @@ export class JobRunner {
       trigger,
       settings: job.settings,
       job_parameters: jobParameters,
-      overriding_job_parameters: request.jobParameters && Object.keys(request.jobParameters).length > 0 ? request.jobParameters : undefined,
       idempotency_token: request.idempotencyToken,
       creator_user_name: LOCAL_USER_NAME,
       start_time: now,

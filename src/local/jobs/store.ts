@@ -45,7 +45,6 @@ export interface StoredRun {
   /** The job's settings when the run was created: settings changes apply to later runs. */
   settings: JobSettings
   job_parameters: Record<string, string>
-  overriding_job_parameters?: Record<string, string>
   idempotency_token?: string
   creator_user_name: string
   start_time: number

@@ -10,6 +10,8 @@ import {DEFAULT_SCHEMA, UnityCatalog, type MetaKind} from '../catalog/unity-cata
 import {Engine, qualifiedName, quoteIdent} from '../engine/engine.js'
 import {valueRenderer} from '../engine/values.js'
 import {SqlError, translate, type MetadataEffect, type ObjectRef, type Translation} from '../sql-dialect.js'
+import {withAnsiDivision} from './ansi.js'
+import {conditions} from './errors.js'
 import {emptyResult, manifestColumn, ResultBuilder, syntheticColumn, type ManifestColumn, type StatementResult} from './results.js'
 
 export interface ExecutionContext {
@@ -167,7 +169,7 @@ class Executor {
   }
 
   private async runSingle(sql: string, used: string[], parameters: StatementParameter[]): Promise<{result: StatementResult; statementType: number}> {
-    const prepared = await this.connection.prepare(sql)
+    const prepared = await this.connection.prepare(await withAnsiDivision(this.connection, sql))
     try {
       const statementType = prepared.statementType
       const refused = REFUSED_STATEMENTS.get(statementType)
@@ -313,7 +315,7 @@ class Executor {
     if (!(await this.catalog.hasCatalog(catalog))) throw noSuchCatalog(catalog)
     if (ref.type !== 'catalog' && !(await this.catalog.schemaNames(catalog)).includes(schema)) throw noSuchSchema(`${catalog}.${schema}`)
     if (ref.type === 'table' && !(await this.catalog.hasTable(catalog, schema, table))) {
-      throw new SqlError(`[TABLE_OR_VIEW_NOT_FOUND] The table or view \`${catalog}\`.\`${schema}\`.\`${table}\` cannot be found.`, '42P01')
+      throw conditions.tableOrViewNotFound([catalog, schema, table])
     }
     return parts
   }
@@ -328,10 +330,9 @@ function nonEmpty(record: Record<string, string>): Record<string, string> | unde
 }
 
 function noSuchCatalog(name: string): SqlError {
-  return new SqlError(`[NO_SUCH_CATALOG_EXCEPTION] Catalog '${name}' was not found. Please verify the catalog name and then retry the query or command again.`, '42704')
+  return conditions.catalogNotFound(name)
 }
 
 function noSuchSchema(fullName: string): SqlError {
-  const [catalog, schema] = fullName.split('.')
-  return new SqlError(`[SCHEMA_NOT_FOUND] The schema \`${catalog}\`.\`${schema}\` cannot be found.`, '42704')
+  return conditions.schemaNotFound(fullName.split('.'))
 }

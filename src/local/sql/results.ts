@@ -6,7 +6,6 @@
 import type {DuckDBType} from '@duckdb/node-api'
 
 import {databricksType} from '../engine/types.js'
-import {ApiError} from '../http/errors.js'
 import {SqlError} from '../sql-dialect.js'
 
 export type Row = Array<string | null>
@@ -101,41 +100,4 @@ export class ResultBuilder {
 
 export function emptyResult(): StatementResult {
   return {columns: [], chunks: [], totalRows: 0, truncated: false}
-}
-
-export interface StatementError {
-  error_code: string
-  message: string
-  sql_state: string
-}
-
-/** DuckDB error classes (the `X Error:` prefix) -> Statement API error code and SQLSTATE. */
-const ENGINE_ERRORS: Array<[RegExp, string, string]> = [
-  [/^Parser Error/, 'BAD_REQUEST', '42601'],
-  [/^Binder Error: .*column/i, 'BAD_REQUEST', '42703'],
-  [/^Binder Error/, 'BAD_REQUEST', '42000'],
-  [/^Catalog Error: .*does not exist/, 'BAD_REQUEST', '42P01'],
-  [/^Catalog Error: .*already exists/, 'BAD_REQUEST', '42P07'],
-  [/^Catalog Error/, 'BAD_REQUEST', '42000'],
-  [/^Conversion Error/, 'BAD_REQUEST', '22018'],
-  [/^Invalid Input Error/, 'BAD_REQUEST', '22023'],
-  [/^Out of Range Error/, 'BAD_REQUEST', '22003'],
-  [/^Constraint Error/, 'BAD_REQUEST', '23000'],
-  [/^Dependency Error/, 'BAD_REQUEST', '2BP01'],
-  [/^Not implemented Error/, 'BAD_REQUEST', '0A000'],
-  [/^TransactionContext Error/, 'ABORTED', '40001'],
-  [/^INTERRUPT Error/, 'CANCELLED', '57014'],
-  [/^Out of Memory Error/, 'RESOURCE_EXHAUSTED', '53200'],
-  [/^IO Error/, 'IO_ERROR', '58030'],
-]
-
-export function statementError(error: unknown): StatementError {
-  if (error instanceof SqlError) return {error_code: 'BAD_REQUEST', message: error.message, sql_state: error.sqlState}
-  if (error instanceof ApiError) {
-    const sqlState = error.errorCode.endsWith('_ALREADY_EXISTS') ? '42P07' : error.errorCode.endsWith('_DOES_NOT_EXIST') ? '42704' : '42000'
-    return {error_code: 'BAD_REQUEST', message: `[${error.errorCode}] ${error.message}`, sql_state: sqlState}
-  }
-  const message = error instanceof Error ? error.message : String(error)
-  const match = ENGINE_ERRORS.find(([pattern]) => pattern.test(message))
-  return {error_code: match?.[1] ?? 'INTERNAL_ERROR', message, sql_state: match?.[2] ?? 'XX000'}
 }

@@ -9,7 +9,8 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {ApiError, invalidParameter, notFound} from '../http/errors.js'
 import {executeStatement, type ExecutionContext, type Session, type StatementParameter} from './execute.js'
-import {ResultBuilder, statementError, type ChunkLimits, type StatementError, type StatementResult} from './results.js'
+import {statementError, type StatementError} from './errors.js'
+import {ResultBuilder, type ChunkLimits, type StatementResult} from './results.js'
 import type {Warehouse} from './warehouse.js'
 
 type StatementState = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'CLOSED'
@@ -157,7 +158,7 @@ export class Statements {
       }
     } catch (error) {
       if (run.cancelRequested) run.finish('CANCELED')
-      else run.finish('FAILED', {error: statementError(error)})
+      else run.finish('FAILED', {error: statementError(error, request.statement)})
     }
   }
 
