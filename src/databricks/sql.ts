@@ -66,8 +66,6 @@ const CONDITION_HINTS: Record<string, string> = {
  * error_code stays in the details).
  */
 export class SqlError extends LakectlError {
-  readonly errorClass?: string
-
   constructor(message: string, errorCode: string, sqlState?: string, statementId?: string) {
     const errorClass = /^\[([A-Z0-9_.]+)\]/.exec(message)?.[1]
     super(message, {
@@ -75,7 +73,6 @@ export class SqlError extends LakectlError {
       hint: errorClass ? CONDITION_HINTS[errorClass.split('.')[0]] : undefined,
       details: {error_code: errorCode, ...(sqlState ? {sql_state: sqlState} : {}), ...(statementId ? {statement_id: statementId} : {})},
     })
-    this.errorClass = errorClass
   }
 }
 
