@@ -68,7 +68,8 @@ const CONDITION_HINTS: Record<string, string> = {
 export class SqlError extends LakectlError {
   constructor(message: string, errorCode: string, sqlState?: string, statementId?: string) {
     const errorClass = /^\[([A-Z0-9_.]+)\]/.exec(message)?.[1]
-    super(message, {
+    // Databricks breaks a condition's text into lines; one line reads better in a terminal and a log.
+    super(message.replace(/\s*\n\s*/g, ' '), {
       code: errorClass ?? errorCode,
       hint: errorClass ? CONDITION_HINTS[errorClass.split('.')[0]] : undefined,
       details: {error_code: errorCode, ...(sqlState ? {sql_state: sqlState} : {}), ...(statementId ? {statement_id: statementId} : {})},

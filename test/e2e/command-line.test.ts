@@ -126,7 +126,7 @@ describe('errors under --json', () => {
     [['bootstrap', '--exit-code'], 'INVALID_FLAGS', 2, /--plan/],
     [['doctor', 'extra'], 'UNEXPECTED_ARGUMENT', 2, /Unexpected argument: extra/],
     [['stream', 'start', 'platinum'], 'UNKNOWN_LAYER', 2, /platinum/],
-    [['sql', 'SELECT * FROM lakehouse.nowhere.none'], undefined, 1, /does not exist/],
+    [['sql', 'SELECT * FROM lakehouse.nowhere.none'], 'CATALOG_NOT_FOUND', 1, /^\[CATALOG_NOT_FOUND\] The catalog `lakehouse` not found/],
   ])('%j: code, message, hint and exit_code', async (args, code, exit, message) => {
     const result = await ws.run([...args, '--json'])
     expect(result.code).toBe(exit)

@@ -86,7 +86,7 @@ describe('sql', () => {
     expect(json.json().error).toMatchObject({code: 'CATALOG_NOT_FOUND', hint: expect.stringContaining('lakectl bootstrap'), exit_code: 1, details: {sql_state: '42P08'}})
     const divide = await ws.run(['sql', 'SELECT 1 / 0', '--json'])
     expect(divide.json().error).toMatchObject({code: 'DIVIDE_BY_ZERO', exit_code: 1})
-    expect(divide.json().error.hint).toBeUndefined()
+    expect(divide.json().error.hint).toBeNull()
   })
 
   it('exits 2 on a malformed --param before sending anything', async () => {

@@ -57,11 +57,8 @@ export const TOUR_MODEL = 'tour_ml.ml.sentiment'
 export const TOUR_ENDPOINT = 'tour-sentiment'
 
 /** A local workspace with small result chunks, a model of two versions (1 poor, 2 good) and an endpoint serving version 1. */
-export async function seededWorkspace(options: {ucPageSize?: number; enableControl?: boolean} = {}): Promise<TestServer> {
-  const server = await TestServer.start({
-    enableControl: options.enableControl,
-    limits: {resultChunkRows: 10, runSetupMs: 1000, servingUpdateMs: 300, ...(options.ucPageSize ? {ucPageSize: options.ucPageSize} : {})},
-  })
+export async function seededWorkspace(): Promise<TestServer> {
+  const server = await TestServer.start({limits: {resultChunkRows: 10, runSetupMs: 1000, servingUpdateMs: 300}})
   const [catalog, schema] = TOUR_MODEL.split('.')
   await createSchema(server, catalog, schema)
   await server.ok('POST', '/api/2.1/unity-catalog/models', {catalog_name: catalog, schema_name: schema, name: TOUR_MODEL.split('.')[2]})
