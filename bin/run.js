@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Production entry point. Global flags may come before the command words: they are moved behind them
-// (dist/cli/argv.js). `--version` and `<command> --help` are answered from build-time files
+// (dist/cli/argv.js). `--version` and help are answered from the build-time help model
 // (dist/cli/fast-path.js); everything else runs the compiled commands through oclif.
 import {normalizeArgv} from '../dist/cli/argv.js'
-import {commandIds, fastPath} from '../dist/cli/fast-path.js'
+import {fastPath, loadHelpModel} from '../dist/cli/fast-path.js'
 
-const argv = normalizeArgv(process.argv.slice(2), commandIds())
-if (!fastPath(argv)) {
+const model = loadHelpModel()
+const argv = normalizeArgv(process.argv.slice(2), model?.commands.map((c) => c.id) ?? [])
+if (!fastPath(argv, model)) {
   const {runCommand} = await import('../dist/cli/entry.js')
   await runCommand(argv, import.meta.url)
 }

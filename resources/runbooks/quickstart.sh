@@ -12,22 +12,6 @@ export LAKECTL_STATE_DIR="${LAKECTL_STATE_DIR:-$PWD/.lakectl/quickstart}"
 export LAKECTL_CONFIG="${LAKECTL_CONFIG:-$PWD/resources/lakectl.default.yaml}"
 CATALOG=lakehouse
 
-# Waits (bounded) until Silver has read every produced record and Gold every Silver row.
-wait_caught_up() {
-  local produced=$1 done
-  for _ in $(seq 1 180); do
-    done=$(lakectl sql "SELECT CASE WHEN
-        (SELECT coalesce(sum(rows_in), 0) FROM $CATALOG.ops.quality_metrics WHERE stream = 'silver') >= :produced
-        AND (SELECT coalesce(sum(rows_in), 0) FROM $CATALOG.ops.quality_metrics WHERE stream = 'gold' AND table_name = 'gold.customer_behavior_daily')
-          = (SELECT count(*) FROM $CATALOG.silver.customer_events_cleaned)
-      THEN 1 ELSE 0 END AS done" --param "produced:BIGINT=$produced" --json | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).rows[0].done')
-    [ "$done" = 1 ] && return 0
-    sleep 1
-  done
-  echo "The streams did not catch up in time; see: lakectl stream status" >&2
-  return 8
-}
-
 step "Start a fresh local workspace (a Databricks-compatible API on 127.0.0.1, backed by DuckDB)"
 lakectl local reset --yes
 lakectl local up
@@ -49,8 +33,9 @@ lakectl stream start
 
 step "Produce 20,000 customer events (duplicates, malformed, invalid and late ones included)"
 lakectl local produce --count 20000 --seed 1
-produced=20000
-wait_caught_up "$produced"
+
+step "Wait until every layer has processed what its upstream holds (exit 8 after the timeout)"
+lakectl stream wait --timeout 180
 
 step "Stream status: state, throughput, lag and health per layer"
 lakectl stream status
@@ -64,13 +49,12 @@ lakectl sql "SELECT customer_id, event_date, events, purchases, revenue, session
 
 step "Train the sentiment model on Silver's reviews, then promote it (guarded) and serve it"
 lakectl model train --wait
-lakectl model promote --from-alias challenger
+lakectl model promote --from-alias challenger --yes
 lakectl model versions
 
 step "New events are scored by the served model"
 lakectl local produce --count 5000 --seed 2
-produced=$((produced + 5000))
-wait_caught_up "$produced"
+lakectl stream wait --timeout 180
 lakectl sql "SELECT model_version, sentiment_label, count(*) AS reviews, round(avg(sentiment_score), 3) AS avg_score FROM $CATALOG.silver.customer_events_cleaned WHERE event_type = 'review' GROUP BY model_version, sentiment_label ORDER BY model_version NULLS FIRST, sentiment_label NULLS FIRST"
 
 step "Stop the streams (checkpoints are kept: the next start resumes)"

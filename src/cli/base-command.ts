@@ -16,11 +16,6 @@ import {Output} from './output.js'
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof LakectlCommand)['baseFlags'] & T['flags']>
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
-export const EXIT_CODES_HELP = `EXIT CODES
-  0 success · 1 failure (API or runtime) · 2 usage, invalid input or config · 3 a check failed
-  (threshold, guardrail, drift under --exit-code) · 4 authentication or permission · 8 timed out
-  while waiting · 130 interrupted`
-
 export abstract class LakectlCommand<T extends typeof Command, R> extends Command {
   static baseFlags = {
     target: Flags.string({description: 'Target from lakectl.yaml (default: default_target, or local).', helpGroup: 'GLOBAL', env: 'LAKECTL_TARGET'}),
@@ -84,6 +79,12 @@ export abstract class LakectlCommand<T extends typeof Command, R> extends Comman
     const code = this.exitCodeFor(result)
     if (code !== ExitCode.ok) process.exitCode = code
     return result
+  }
+
+  /** This command line as typed (global flags after the words), quoted for a shell: for hints. */
+  protected commandLine(): string {
+    const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)
+    return ['lakectl', ...this.id!.split(':'), ...this.argv.map(quote)].join(' ')
   }
 
   protected get settings(): Settings {

@@ -1,32 +1,13 @@
 /**
- * Build step (after `oclif manifest`): renders the help of the root and of every command with oclif's
- * own Help class into dist/help.json, for the start-up fast path (fast-path.ts). Topics are left to oclif.
+ * Build step (after `oclif manifest`): writes the help model of every command, topic and the root into
+ * dist/help-model.json, for the start-up fast path (fast-path.ts). oclif's help command renders from
+ * the same model, loaded at run time (help-class.ts).
  */
 import {writeFileSync} from 'node:fs'
-import {Config, Help} from '@oclif/core'
+import {Config} from '@oclif/core'
 
-import {HELP_CACHE} from './fast-path.js'
-
-class CapturingHelp extends Help {
-  captured = ''
-  protected override log(...args: string[]): void {
-    this.captured += args.join(' ') + '\n'
-  }
-}
+import {HELP_MODEL} from './fast-path.js'
+import {modelOf} from './help-class.js'
 
 const config = await Config.load({root: new URL('../../', import.meta.url).pathname})
-const columns = 80
-process.stdout.columns = columns
-const cache: Record<string, string> = {}
-const render = async (argv: string[]) => {
-  const help = new CapturingHelp(config, {stripAnsi: true, maxWidth: columns})
-  await help.showHelp(argv)
-  return help.captured
-}
-cache[''] = await render([])
-for (const command of config.commands) {
-  if (command.hidden) continue
-  const words = command.id.split(':')
-  cache[words.join(' ')] = await render(words)
-}
-writeFileSync(HELP_CACHE, JSON.stringify(cache))
+writeFileSync(HELP_MODEL, JSON.stringify(modelOf(config)))

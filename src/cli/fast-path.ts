@@ -1,38 +1,33 @@
 /**
- * Start-up fast path. Importing @oclif/core alone costs more than node's own start-up, so
- * `lakectl --version` and `lakectl <command> --help` are answered from files written at build time
- * (package.json and dist/help.json, rendered by oclif's own Help class) without loading oclif.
- * Anything else, or a missing cache, goes through oclif as usual.
+ * Start-up fast path. Importing @oclif/core alone costs more than node's own start-up, so `--version`,
+ * `--help` and the root help are answered from the help model written at build time
+ * (dist/help-model.json) without loading oclif, rendered by the same function as `lakectl help`.
+ * Anything else, words that name no command, or a missing model go through oclif as usual.
  */
 import {readFileSync} from 'node:fs'
 
-export const HELP_CACHE = new URL('../help.json', import.meta.url)
-const MANIFEST = new URL('../../oclif.manifest.json', import.meta.url)
+import {type HelpModel, helpWidth, helpWords, renderHelp, versionLine} from './help.js'
 
-/** The command ids of the build-time manifest ("stream:status"); none when it is missing. */
-export function commandIds(): string[] {
+export const HELP_MODEL = new URL('../help-model.json', import.meta.url)
+
+export function loadHelpModel(): HelpModel | undefined {
   try {
-    return Object.keys((JSON.parse(readFileSync(MANIFEST, 'utf8')) as {commands: Record<string, unknown>}).commands)
+    return JSON.parse(readFileSync(HELP_MODEL, 'utf8')) as HelpModel
   } catch {
-    return []
+    return undefined
   }
 }
 
-export function fastPath(argv: string[], write: (text: string) => void = (t) => process.stdout.write(t)): boolean {
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-    const {version} = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string}
-    write(`lakectl/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+/** Answers argv when it asks for the version or for help; false to run it through oclif. */
+export function fastPath(argv: string[], model: HelpModel | undefined, write: (text: string) => void = (t) => process.stdout.write(t)): boolean {
+  if (!model) return false
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    write(versionLine(model) + '\n')
     return true
   }
-  const last = argv.at(-1)
-  if ((last !== '--help' && last !== '-h') || argv.slice(0, -1).some((a) => a.startsWith('-'))) return false
-  let cache: Record<string, string>
-  try {
-    cache = JSON.parse(readFileSync(HELP_CACHE, 'utf8')) as Record<string, string>
-  } catch {
-    return false
-  }
-  const text = cache[argv.slice(0, -1).join(' ')]
+  const beforeDashes = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
+  if (argv.length > 0 && !beforeDashes.some((a) => a === '--help' || a === '-h')) return false
+  const text = renderHelp(model, helpWords(model, argv), helpWidth())
   if (text === undefined) return false
   write(text)
   return true

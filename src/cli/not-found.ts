@@ -22,6 +22,7 @@ export default hook
 
 /** The error for a command that does not exist, with the closest ones as suggestions. */
 export function unknownCommand(typed: readonly string[], commands: readonly string[]): UsageError {
+  if (typed.length === 0 || typed[0].startsWith('-')) return new UsageError('No command given.', {code: 'UNKNOWN_COMMAND', hint: 'lakectl help'})
   // oclif reads the words after a command without arguments as part of its id: `doctor extra`.
   const command = commands.find((c) => typed.join(' ').startsWith(`${c} `))
   if (command) {

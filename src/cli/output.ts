@@ -25,6 +25,8 @@ export interface Column<Row> {
   header: string
   value: (row: Row) => unknown
   align?: 'left' | 'right'
+  /** Numbers shown as they are: identifiers (job, run, version) and query results. */
+  raw?: boolean
 }
 
 type Paint = (text: string) => string
@@ -46,6 +48,8 @@ export interface Progress {
   succeed(text?: string): void
   fail(text?: string): void
   stop(): void
+  /** Runs `work` (a prompt) with the spinner out of the way. */
+  suspend<T>(work: () => Promise<T>): Promise<T>
 }
 
 export class Output {
@@ -60,6 +64,8 @@ export class Output {
   private readonly streams: Streams
   /** The spinner on stderr, if one spins: other stderr lines are written around it. */
   private spinner?: {clear(): void; render(): void; isSpinning: boolean}
+  /** Terminal rows of the block redraw() drew last. */
+  private drawnRows = 0
 
   private constructor(options: OutputOptions, streams: Streams, style: Style, errStyle: Style) {
     const {env} = streams
@@ -140,16 +146,21 @@ export class Output {
     this.streams.stdout.write((await this.renderTable(rows, columns)) + '\n')
   }
 
+  /**
+   * A table: on a terminal a cli-table3 box without lines between rows; through a pipe plain columns
+   * aligned with spaces (no borders), so that `grep`, `awk` and `cut` work on it.
+   */
   async renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): Promise<string> {
+    const cells = rows.map((row) => columns.map((c) => formatCell(c.value(row), c.raw)))
+    if (!this.stdoutIsTTY) return plainColumns(columns, cells)
     const {default: Table} = await import('cli-table3')
     const table = new Table({
       head: columns.map((c) => this.style.bold(c.header)),
       colAligns: columns.map((c) => c.align ?? 'left'),
-      // Without an explicit empty style cli-table3 paints borders even through pipes.
-      style: {head: [], border: [], compact: false},
-      chars: this.stdoutIsTTY ? {} : asciiBorders,
+      // Without an explicit empty style cli-table3 paints the head and borders in colour.
+      style: {head: [], border: [], compact: true},
     })
-    for (const row of rows) table.push(columns.map((c) => formatCell(c.value(row))))
+    for (const row of cells) table.push(row)
     return table.toString()
   }
 
@@ -178,6 +189,14 @@ export class Output {
         succeed: (t) => { spinner.succeed(t) },
         fail: (t) => { spinner.fail(t) },
         stop: () => { spinner.stop() },
+        suspend: async (work) => {
+          spinner.stop()
+          try {
+            return await work()
+          } finally {
+            spinner.start()
+          }
+        },
       }
     }
     let last = ''
@@ -186,7 +205,7 @@ export class Output {
       last = t
     }
     line(text)
-    return {update: line, succeed: (t) => t && line(t), fail: (t) => t && line(t), stop: () => {}}
+    return {update: line, succeed: (t) => t && line(t), fail: (t) => t && line(t), stop: () => {}, suspend: (work) => work()}
   }
 
   /** Runs `work` with a progress indicator that is stopped however the work ends. */
@@ -199,10 +218,21 @@ export class Output {
     }
   }
 
-  /** Redraw a block in place on a TTY (watch mode); plain appended blocks otherwise. */
+  /**
+   * Redraws a block in place on a TTY (watch mode): the cursor goes back up over the previous block and
+   * each line is rewritten, nothing else on the screen is cleared. Plain appended blocks otherwise.
+   */
   redraw(block: string): void {
-    if (this.stdoutIsTTY && !this.json) this.streams.stdout.write('\u001B[H\u001B[2J' + block + '\n')
-    else this.streams.stdout.write(block + '\n')
+    if (!this.stdoutIsTTY || this.json) {
+      this.streams.stdout.write(block + '\n')
+      return
+    }
+    const lines = block.split('\n')
+    const up = this.drawnRows ? `\u001B[${this.drawnRows}F` : ''
+    this.streams.stdout.write(up + lines.map((line) => `\u001B[2K${line}`).join('\n') + '\n\u001B[J')
+    // Lines wider than the terminal take several rows.
+    const columns = this.streams.stdout.columns || 80
+    this.drawnRows = lines.reduce((rows, line) => rows + Math.max(1, Math.ceil(visibleLength(line) / columns)), 0)
   }
 
   /** Times: relative on a terminal, RFC 3339 otherwise (and always in JSON). */
@@ -213,16 +243,47 @@ export class Output {
   }
 }
 
-const asciiBorders = {
-  top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+',
-  bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+',
-  left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+',
-  right: '|', 'right-mid': '+', middle: '|',
+/** Header and rows in columns two spaces apart, padded to the widest cell (colour codes not counted). */
+function plainColumns<Row>(columns: readonly Column<Row>[], cells: string[][]): string {
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => visibleLength(row[i]))))
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => {
+        const pad = ' '.repeat(widths[i] - visibleLength(cell))
+        return columns[i].align === 'right' ? pad + cell : i === row.length - 1 ? cell : cell + pad
+      })
+      .join('  ')
+      .trimEnd()
+  return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n')
 }
 
-function formatCell(value: unknown): string {
+function visibleLength(text: string): number {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001B\[[0-9;]*m/g, '').length
+}
+
+const grouped = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0})
+const groupedDecimals = new Intl.NumberFormat('en-US', {minimumFractionDigits: 2, maximumFractionDigits: 2})
+
+/** Human numbers: thousands grouped (1,234,567), two decimals for fractions; `raw` keeps them as they are. */
+export function formatNumber(value: number, raw = false): string {
+  if (raw || !Number.isFinite(value)) return String(value)
+  return Number.isInteger(value) ? grouped.format(value) : groupedDecimals.format(value)
+}
+
+/** Rows per second, in one format everywhere: whole and grouped (JSON keeps the exact value). */
+export function formatRate(value: number | null | undefined): string | null {
+  return value === null || value === undefined ? null : grouped.format(Math.round(value))
+}
+
+/** Seconds of lag, in one format everywhere: one decimal. */
+export function formatLag(value: number | null | undefined): string | null {
+  return value === null || value === undefined ? null : value.toFixed(1)
+}
+
+function formatCell(value: unknown, raw?: boolean): string {
   if (value === null || value === undefined || value === '') return '-'
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2)
+  if (typeof value === 'number') return formatNumber(value, raw)
   if (Array.isArray(value)) return value.join(', ')
   if (typeof value === 'object') return JSON.stringify(value)
   return String(value)

@@ -11,7 +11,11 @@ export function exitCodeOf(checks: readonly Threshold[]): number {
   return checks.some((c) => c.status === 'BREACH') ? ExitCode.checkFailed : ExitCode.ok
 }
 
-export async function renderChecks(out: Output, checks: readonly Threshold[]): Promise<void> {
+export async function renderChecks(out: Output, checks: readonly Threshold[], nothingChecked: string): Promise<void> {
+  if (checks.length === 0) {
+    out.print(nothingChecked)
+    return
+  }
   const s = out.style
   await out.table(checks, [
     {header: 'CHECK', value: (c) => c.check},

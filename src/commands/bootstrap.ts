@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {EXIT_CODES_HELP, LakectlCommand} from '../cli/base-command.js'
+import {LakectlCommand} from '../cli/base-command.js'
 import {ExitCode} from '../cli/errors.js'
 import {UsageError} from '../errors.js'
 import {confirm} from '../cli/prompts.js'
@@ -16,9 +16,7 @@ replaces a table, and never touches the grants of principals the config does not
 that was dropped or retyped is shown as blocked for a human to resolve.
 
 Without a terminal, applying changes needs --yes. --plan --exit-code is a drift gate for CI:
-exit 0 when converged, 3 when changes are pending.
-
-${EXIT_CODES_HELP}`
+exit 0 when converged, 3 when changes are pending.`
 
   static examples = [
     '<%= config.bin %> bootstrap --plan',
@@ -82,6 +80,7 @@ ${EXIT_CODES_HELP}`
         : `Applied ${applied.length} changes to ${result.target} (catalog ${result.catalog}). A second run will find nothing to do.`,
     )
     this.renderBlocked(result.actions)
+    if (!failed.length) this.out.print('Next: lakectl stream start, then lakectl stream status')
   }
 
   private async renderPlan(result: BootstrapResult): Promise<void> {

@@ -1,13 +1,11 @@
-import {EXIT_CODES_HELP, LakectlCommand} from '../cli/base-command.js'
+import {LakectlCommand} from '../cli/base-command.js'
 import {ExitCode} from '../cli/errors.js'
 import {type DoctorReport, runDoctor} from '../lakehouse/doctor.js'
 
 export default class Doctor extends LakectlCommand<typeof Doctor, DoctorReport> {
   static summary = 'Check the config, the target workspace, identity, warehouse, catalog and privileges.'
   static description = `One line per check. Exits 0 when nothing failed, 4 when a check failed on credentials or
-privileges, 1 otherwise.
-
-${EXIT_CODES_HELP}`
+privileges, 1 otherwise.`
 
   static examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --target dev --json']
 

@@ -1,15 +1,14 @@
 import {Flags} from '@oclif/core'
 
-import {EXIT_CODES_HELP, LakectlCommand} from '../cli/base-command.js'
+import {LakectlCommand} from '../cli/base-command.js'
 import {input} from '../cli/prompts.js'
-import {type InitResult, writeConfig} from '../config/init.js'
+import {assertNoConfig, type InitResult, writeConfig} from '../config/init.js'
 
 export default class Init extends LakectlCommand<typeof Init, InitResult> {
   static summary = 'Write a commented lakectl.yaml in the current folder.'
   static description = `Asks for the catalog, a Databricks profile and the warehouse on a terminal; takes flags otherwise.
-Refuses to overwrite an existing file without --force.
-
-${EXIT_CODES_HELP}`
+Checks first that the folder has no lakectl.yaml (it refuses to overwrite one without --force),
+before asking anything.`
 
   static examples = ['<%= config.bin %> init', '<%= config.bin %> init --catalog lakehouse_dev --databricks-profile dev --no-input']
 
@@ -22,6 +21,7 @@ ${EXIT_CODES_HELP}`
 
   async execute(): Promise<InitResult> {
     const {flags} = this
+    assertNoConfig(process.cwd(), flags.force)
     const ask = !flags.catalog && this.out.interactive
     const catalog = flags.catalog ?? (await input(this.out, 'Catalog name', '--catalog', 'lakehouse'))
     const profile = flags['databricks-profile'] ?? (ask ? (await input(this.out, 'Databricks profile for a "dev" target (empty for none)', '--databricks-profile', '')) || undefined : undefined)

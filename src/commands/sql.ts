@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {EXIT_CODES_HELP, LakectlCommand} from '../cli/base-command.js'
+import {LakectlCommand} from '../cli/base-command.js'
 import {UsageError} from '../errors.js'
 import {type ParamValue, type QueryResult, runStatement} from '../databricks/sql.js'
 import {resolveWarehouse} from '../databricks/warehouses.js'
@@ -8,14 +8,12 @@ import {resolveWarehouse} from '../databricks/warehouses.js'
 export default class Sql extends LakectlCommand<typeof Sql, QueryResult> {
   static summary = 'Run a SQL statement on the target\'s SQL warehouse.'
   static description = `Runs through the Statement Execution API with named parameters (:name markers); values are sent as
-typed parameters, never spliced into the text. SQL errors exit 1 with the engine's message.
-
-${EXIT_CODES_HELP}`
+typed parameters, never spliced into the text. SQL errors exit 1 with the engine's message.`
 
   static examples = [
-    `<%= config.bin %> sql "SELECT count(*) AS n FROM lakehouse.silver.customer_events_cleaned"`,
-    `<%= config.bin %> sql "SELECT * FROM lakehouse.gold.customer_behavior_daily WHERE customer_id = :id" --param id=C000123`,
-    `<%= config.bin %> sql "INSERT INTO t VALUES (:n, :at)" --param n:INT=42 --param at:DATE=2026-11-26 --json`,
+    `<%= config.bin %> sql "SELECT count(*) AS n FROM lakehouse.gold.sentiment_summary"`,
+    `<%= config.bin %> sql "SELECT * FROM t WHERE customer_id = :id" --param id=C000123`,
+    `<%= config.bin %> sql "INSERT INTO t VALUES (:n, :d)" -p n:INT=42 -p d:DATE=2026-11-26`,
   ]
 
   static args = {
@@ -49,7 +47,7 @@ ${EXIT_CODES_HELP}`
       this.out.print('OK')
       return
     }
-    await this.out.table(result.rows, result.columns.map((c) => ({header: c.name, value: (row: Record<string, unknown>) => row[c.name]})))
+    await this.out.table(result.rows, result.columns.map((c) => ({header: c.name, value: (row: Record<string, unknown>) => row[c.name], raw: true})))
     this.out.info(`${result.row_count} row${result.row_count === 1 ? '' : 's'}.`)
   }
 }

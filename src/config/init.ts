@@ -24,11 +24,17 @@ export interface InitResult {
   default_target: string
 }
 
-export function writeConfig(dir: string, answers: InitAnswers, force: boolean): InitResult {
+/** Refuses to go on when the folder has a lakectl.yaml already (unless forced): checked before any question. */
+export function assertNoConfig(dir: string, force: boolean): void {
   const file = path.join(dir, CONFIG_FILE)
   if (existsSync(file) && !force) {
     throw new UsageError(`${file} already exists.`, {code: 'CONFIG_EXISTS', hint: 'lakectl init --force   (overwrites it)'})
   }
+}
+
+export function writeConfig(dir: string, answers: InitAnswers, force: boolean): InitResult {
+  const file = path.join(dir, CONFIG_FILE)
+  assertNoConfig(dir, force)
   if (!IDENTIFIER.test(answers.catalog)) throw new UsageError(`Invalid catalog name '${answers.catalog}': use lower-case letters, digits and underscores.`)
   const doc = parseDocument(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'))
   doc.set('catalog', answers.catalog)

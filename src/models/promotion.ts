@@ -2,7 +2,12 @@
  * Guarded promotion of a model version to an alias (champion by default): the version must be READY,
  * its metric must beat the alias's current holder (both read from their MLflow runs) unless forced with
  * a reason, the previous holder is recorded (alias `<alias>_previous`) for rollback, and the serving
- * endpoint is rolled forward; if that fails, the alias is put back.
+ * endpoint is rolled forward; if that fails, the alias is put back. Every move is recorded in the model's
+ * history (history.ts). `confirm` is asked right before the first change, once the checks have passed.
+ *
+ * A rollback moves only the alias it rolls back (and `<alias>_previous`): other aliases, challenger
+ * among them, are the training's and the user's to move. Those that still point at the rolled-back
+ * version are reported (`still_pointing`), because promoting them would bring that version back.
  */
 import {CheckFailedError, LakectlError, UsageError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
@@ -10,7 +15,11 @@ import {
   assertAliasName, deleteAlias, getVersion, legacyGetVersion, legacyLatest, legacySetTag, legacyTransition, type ModelVersion,
   runMetrics, setAlias, setVersionTag, versionByAlias,
 } from './registry.js'
+import {currentUser, FORCED_TAGS, recordMove} from './history.js'
 import {serveVersion} from './serving.js'
+
+/** Asked before anything changes, with what will change; it throws to cancel. */
+export type Confirm = (change: string) => Promise<void>
 
 export interface PromoteRequest {
   model: string
@@ -25,6 +34,7 @@ export interface PromoteRequest {
   endpoint: string
   timeoutSeconds: number
   onState?: (state: string) => void
+  confirm?: Confirm
 }
 
 export interface Comparison {
@@ -47,6 +57,8 @@ export interface PromoteResult {
   served: boolean
   endpoint: string | null
   reason?: string
+  /** After a rollback: other aliases that still point at the version rolled back from. */
+  still_pointing?: string[]
 }
 
 export const previousAlias = (alias: string) => `${alias}_previous`
@@ -81,7 +93,10 @@ export async function promote(client: DatabricksClient, request: PromoteRequest)
   }
 
   const previous = holder ? Number(holder.version) : null
-  if (worse) await setVersionTag(client, request.model, version, 'lakectl.promotion.forced_reason', request.reason!.trim())
+  const serving = request.serve ? ` and serve it on ${request.endpoint}` : ''
+  await request.confirm?.(`Move ${request.alias} of ${request.model} from ${previous === null ? 'no version' : `version ${previous}`} to version ${version}${worse ? ' (forced)' : ''}${serving}`)
+  const user = await currentUser(client)
+  const at = new Date().toISOString()
   await setAlias(client, request.model, request.alias, version)
   if (request.serve) {
     try {
@@ -96,6 +111,13 @@ export async function promote(client: DatabricksClient, request: PromoteRequest)
   }
   if (previous === null) await deleteAlias(client, request.model, previousAlias(request.alias))
   else await setAlias(client, request.model, previousAlias(request.alias), previous)
+  // Recorded once the move holds (a failed serving update puts the alias back and records nothing).
+  if (worse) {
+    await setVersionTag(client, request.model, version, FORCED_TAGS.reason, request.reason!.trim())
+    await setVersionTag(client, request.model, version, FORCED_TAGS.by, user ?? 'unknown')
+    await setVersionTag(client, request.model, version, FORCED_TAGS.at, at)
+  }
+  await recordMove(client, request.model, {at, alias: request.alias, from: previous, to: version, action: worse ? 'force' : 'promote', reason: worse ? request.reason!.trim() : null, user})
   return {...base, previous_version: previous, outcome: worse ? 'forced' : 'promoted', comparison, served: request.serve, ...(worse ? {reason: request.reason!.trim()} : {})}
 }
 
@@ -106,6 +128,7 @@ export interface RollbackRequest {
   endpoint: string
   timeoutSeconds: number
   onState?: (state: string) => void
+  confirm?: Confirm
 }
 
 /** Restores the previous holder of the alias (and the endpoint); the version it replaces becomes the new "previous". */
@@ -118,6 +141,9 @@ export async function rollback(client: DatabricksClient, request: RollbackReques
   }
   const current = await versionByAlias(client, request.model, request.alias)
   const target = Number(previous.version)
+  await request.confirm?.(`Move ${request.alias} of ${request.model} back from ${current ? `version ${current.version}` : 'no version'} to version ${target}${request.serve ? ` and serve it on ${request.endpoint}` : ''}`)
+  const user = await currentUser(client)
+  const at = new Date().toISOString()
   await setAlias(client, request.model, request.alias, target)
   if (request.serve) {
     try {
@@ -129,6 +155,9 @@ export async function rollback(client: DatabricksClient, request: RollbackReques
     }
   }
   if (current) await setAlias(client, request.model, previousAlias(request.alias), Number(current.version))
+  await recordMove(client, request.model, {at, alias: request.alias, from: current ? Number(current.version) : null, to: target, action: 'rollback', reason: null, user})
+  const ownAliases = new Set([request.alias, previousAlias(request.alias)])
+  const stillPointing = (current?.aliases ?? []).map((a) => a.alias_name).filter((a) => !ownAliases.has(a)).sort()
   return {
     model: request.model,
     alias: request.alias,
@@ -138,6 +167,7 @@ export async function rollback(client: DatabricksClient, request: RollbackReques
     comparison: null,
     served: request.serve,
     endpoint: request.serve ? request.endpoint : null,
+    still_pointing: stillPointing,
   }
 }
 
@@ -178,6 +208,7 @@ async function promoteLegacy(client: DatabricksClient, request: PromoteRequest):
   const comparison = await compare(client, {...candidate, version: request.version}, holder ? {...holder, version: Number(holder.version)} : undefined, request.metric, request.minImprovement)
   const worse = comparison.candidate === null || (comparison.current !== null && comparison.delta! < request.minImprovement)
   if (worse && !request.force) throw new CheckFailedError(refusal(request, request.version, holder ? {version: Number(holder.version)} : undefined, comparison), {code: 'PROMOTION_REFUSED', details: {comparison}})
+  await request.confirm?.(`Move ${request.model} version ${request.version} to ${stage}${holder ? ` (archiving version ${holder.version})` : ''}${worse ? ' (forced)' : ''}`)
   if (worse) await legacySetTag(client, request.model, request.version, 'lakectl.promotion.forced_reason', request.reason!.trim())
   await legacyTransition(client, request.model, request.version, stage, `lakectl model promote (${request.alias})`)
   return {...base, previous_version: holder ? Number(holder.version) : null, outcome: worse ? 'forced' : 'promoted', comparison}

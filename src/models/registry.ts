@@ -106,6 +106,12 @@ export async function setVersionTag(client: DatabricksClient, model: string, ver
   await client.post('/api/2.0/mlflow/unity-catalog/model-versions/set-tag', {name: model, version: String(version), key, value}, {idempotent: true})
 }
 
+/** A Unity Catalog model version's tags (through MLflow's registry API, where they live). */
+export async function versionTags(client: DatabricksClient, model: string, version: number): Promise<Array<{key: string; value: string}>> {
+  const {model_version: found} = await client.get<{model_version: {tags?: Array<{key: string; value: string}>}}>('/api/2.0/mlflow/unity-catalog/model-versions/get', {name: model, version: String(version)})
+  return found.tags ?? []
+}
+
 export async function runMetrics(client: DatabricksClient, runId: string): Promise<RunMetrics> {
   const {run} = await client.get<{run: {info: {run_id: string; status?: string}; data?: {metrics?: Array<{key: string; value: number}>}}}>('/api/2.0/mlflow/runs/get', {run_id: runId})
   return {run_id: run.info.run_id, status: run.info.status, metrics: Object.fromEntries((run.data?.metrics ?? []).map((m) => [m.key, m.value]))}

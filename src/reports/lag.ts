@@ -7,6 +7,7 @@ import {LAYERS} from '../config/schema.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {quoteName} from '../databricks/identifiers.js'
 import {runStatement} from '../databricks/sql.js'
+import {currentLag} from '../streams/status.js'
 import {threshold, type Threshold} from './quality.js'
 
 export interface LayerLag {
@@ -39,7 +40,8 @@ interface Row {
 }
 
 export async function lagReport(client: DatabricksClient, options: {config: LakectlConfig; catalog: string; warehouseId: string; sinceHours: number; now?: number}): Promise<LagReport> {
-  const since = new Date((options.now ?? Date.now()) - options.sinceHours * 3600_000)
+  const now = options.now ?? Date.now()
+  const since = new Date(now - options.sinceHours * 3600_000)
   const {rows} = await runStatement<Row>(client, {
     statement: `SELECT stream, num_input_rows, processed_rows_per_second, ingest_lag_seconds, offsets_behind_latest, recorded_at
 FROM ${quoteName(`${options.catalog}.ops.stream_progress`)} WHERE recorded_at >= :since ORDER BY recorded_at, batch_id`,
@@ -59,7 +61,7 @@ FROM ${quoteName(`${options.catalog}.ops.stream_progress`)} WHERE recorded_at >=
       lag_p50_seconds: percentile(lags, 0.5),
       lag_p95_seconds: percentile(lags, 0.95),
       lag_max_seconds: lags.length ? round(lags[lags.length - 1]) : null,
-      current_lag_seconds: last?.ingest_lag_seconds === null || last === undefined ? null : round(last.ingest_lag_seconds),
+      current_lag_seconds: last ? currentLag(last, now) : null,
       offsets_behind: last?.offsets_behind_latest ?? null,
       slo_seconds: options.config.slo.lag_seconds[layer],
     }

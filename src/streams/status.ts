@@ -20,8 +20,15 @@ export interface LayerStatus {
   uptime_seconds: number | null
   last_batch_at: string | null
   last_batch_id: number | null
+  /**
+   * A running layer's rates over its recent batches of this run (null when it does not run): rows that
+   * arrived per second of wall time they span, and rows per second of processing time.
+   */
   input_rows_per_second: number | null
   processed_rows_per_second: number | null
+  /** How many batches the rates are over, and how old they are (seconds since the last one ended). */
+  rate_batches: number
+  rate_age_seconds: number | null
   /** Bronze: Kafka records not yet read; Silver/Gold: upstream rows not yet processed. */
   offsets_behind: number | null
   seconds_behind: number | null
@@ -43,6 +50,8 @@ interface ProgressRow {
   stream: string
   batch_id: number
   trigger_ts: string
+  num_input_rows: number | null
+  batch_duration_ms: number | null
   input_rows_per_second: number | null
   processed_rows_per_second: number | null
   offsets_behind_latest: number | null
@@ -71,7 +80,10 @@ export async function streamStatus(
   }
 }
 
-type JobPart = Pick<LayerStatus, 'layer' | 'job_id' | 'state' | 'run_id' | 'uptime_seconds' | 'failure'>
+type JobPart = Pick<LayerStatus, 'layer' | 'job_id' | 'state' | 'run_id' | 'uptime_seconds' | 'failure'> & {
+  /** Start of the active run: batches before it belong to an earlier run. */
+  run_started_at?: number
+}
 
 async function jobState(client: DatabricksClient, layer: Layer, job: Job | undefined, now: number): Promise<JobPart> {
   if (!job) return {layer, job_id: null, state: 'NOT_DEPLOYED', run_id: null, uptime_seconds: null, failure: null}
@@ -80,7 +92,7 @@ async function jobState(client: DatabricksClient, layer: Layer, job: Job | undef
   if (active) {
     const life = active.state.life_cycle_state
     const state: LayerState = life === 'RUNNING' ? 'RUNNING' : life === 'TERMINATING' ? 'STOPPING' : 'STARTING'
-    return {layer, job_id: job.job_id, state, run_id: active.run_id, uptime_seconds: uptime(active, now), failure: null}
+    return {layer, job_id: job.job_id, state, run_id: active.run_id, uptime_seconds: uptime(active, now), failure: null, run_started_at: active.start_time}
   }
   const [latest] = await latestRuns(client, job.job_id)
   const failed = latest && isFailure(latest)
@@ -101,7 +113,7 @@ async function readProgress(client: DatabricksClient, catalog: string, warehouse
   const table = quoteName(`${catalog}.ops.stream_progress`)
   try {
     const result = await runStatement<ProgressRow>(client, {
-      statement: `SELECT stream, batch_id, trigger_ts, input_rows_per_second, processed_rows_per_second, offsets_behind_latest, ingest_lag_seconds, recorded_at, n
+      statement: `SELECT stream, batch_id, trigger_ts, num_input_rows, batch_duration_ms, input_rows_per_second, processed_rows_per_second, offsets_behind_latest, ingest_lag_seconds, recorded_at, n
 FROM (SELECT *, row_number() OVER (PARTITION BY stream ORDER BY recorded_at DESC, batch_id DESC) AS n FROM ${table}) AS latest
 WHERE n <= :recent ORDER BY stream, n`,
       warehouseId,
@@ -118,20 +130,21 @@ WHERE n <= :recent ORDER BY stream, n`,
 function withMetrics(part: JobPart, rows: ProgressRow[], config: LakectlConfig, now: number): LayerStatus {
   const slo = config.slo.lag_seconds[part.layer]
   const last = rows[0]
-  let secondsBehind: number | null = null
-  if (last) {
-    const backlog = (last.offsets_behind_latest ?? 0) > 0
-    const sinceLast = Math.max(0, (now - Date.parse(last.recorded_at)) / 1000)
-    // With a backlog the layer falls further behind until its next batch lands.
-    secondsBehind = round((last.ingest_lag_seconds ?? 0) + (backlog ? sinceLast : 0))
-  }
-  const health = part.state === 'RUNNING' ? healthOf(secondsBehind, slo, config.slo.warn_ratio) : 'STOPPED'
+  const secondsBehind = last ? currentLag(last, now) : null
+  const running = part.state === 'RUNNING'
+  const health = running ? healthOf(secondsBehind, slo, config.slo.warn_ratio) : 'STOPPED'
+  const {run_started_at: runStartedAt, ...job} = part
+  // Clocks of the job and the metrics table may differ a little: a second of slack.
+  const window = running ? rows.filter((r) => runStartedAt === undefined || Date.parse(r.recorded_at) >= runStartedAt - 1000) : []
+  const rates = rowRates(window)
   return {
-    ...part,
+    ...job,
     last_batch_at: last ? new Date(Date.parse(last.recorded_at)).toISOString() : null,
     last_batch_id: last?.batch_id ?? null,
-    input_rows_per_second: last ? round(average(rows.slice(0, 5).map((r) => r.input_rows_per_second))) : null,
-    processed_rows_per_second: last ? round(average(rows.slice(0, 5).map((r) => r.processed_rows_per_second))) : null,
+    input_rows_per_second: rates?.input ?? null,
+    processed_rows_per_second: rates?.processed ?? null,
+    rate_batches: rates ? window.length : 0,
+    rate_age_seconds: rates ? round(Math.max(0, (now - Date.parse(window[0].recorded_at)) / 1000)) : null,
     offsets_behind: last?.offsets_behind_latest ?? null,
     seconds_behind: secondsBehind,
     slo_seconds: slo,
@@ -140,15 +153,33 @@ function withMetrics(part: JobPart, rows: ProgressRow[], config: LakectlConfig, 
   }
 }
 
+/**
+ * Seconds behind now, from a layer's latest batch: its ingest lag, plus, while records wait upstream,
+ * the time since that batch (the layer falls further behind until its next batch lands). `stream
+ * status` and `report lag` both say this.
+ */
+export function currentLag(last: Pick<ProgressRow, 'ingest_lag_seconds' | 'offsets_behind_latest' | 'recorded_at'>, now: number): number {
+  const backlog = (last.offsets_behind_latest ?? 0) > 0
+  const sinceLast = Math.max(0, (now - Date.parse(last.recorded_at)) / 1000)
+  return round((last.ingest_lag_seconds ?? 0) + (backlog ? sinceLast : 0))
+}
+
 /** OK up to warn_ratio of the SLO, WARN up to the SLO, BREACH above it. */
 export function healthOf(secondsBehind: number | null, slo: number, warnRatio: number): Health {
   if (secondsBehind === null || secondsBehind <= slo * warnRatio) return 'OK'
   return secondsBehind <= slo ? 'WARN' : 'BREACH'
 }
 
-function average(values: Array<number | null>): number {
-  const present = values.filter((v): v is number => typeof v === 'number')
-  return present.length ? present.reduce((a, b) => a + b, 0) / present.length : 0
+/**
+ * Rates over batches (newest first): rows over the wall time from the oldest batch's start to the newest
+ * one's end, and rows over the time spent processing them.
+ */
+export function rowRates(batches: ReadonlyArray<Pick<ProgressRow, 'trigger_ts' | 'recorded_at' | 'num_input_rows' | 'batch_duration_ms'>>): {input: number; processed: number} | undefined {
+  if (batches.length === 0) return undefined
+  const rows = batches.reduce((sum, b) => sum + Number(b.num_input_rows ?? 0), 0)
+  const spanSeconds = (Date.parse(batches[0].recorded_at) - Date.parse(batches.at(-1)!.trigger_ts)) / 1000
+  const busySeconds = batches.reduce((sum, b) => sum + Number(b.batch_duration_ms ?? 0), 0) / 1000
+  return {input: spanSeconds > 0 ? round(rows / spanSeconds) : 0, processed: busySeconds > 0 ? round(rows / busySeconds) : 0}
 }
 
 function round(value: number): number {

@@ -6,30 +6,13 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {TestWorkspace} from '../helpers/workspace.js'
-import {HAPPY, syntheticReviews, UNHAPPY} from '../helpers/reviews.js'
+import {HAPPY, loadReviews, syntheticReviews, UNHAPPY} from '../helpers/reviews.js'
 
 const MODEL = 'lakehouse.ml.sentiment'
 const MODEL_PATH = `/api/2.1/unity-catalog/models/${MODEL}`
 const ENDPOINT = 'lakectl-sentiment'
 const SILVER = 'lakehouse.silver.customer_events_cleaned'
 let ws: TestWorkspace
-
-/** Replaces Silver's reviews through `lakectl sql`, every value a statement parameter. */
-async function loadReviews(reviews: Array<{text: string; rating: number}>, prefix: string): Promise<void> {
-  const deleted = await ws.run(['sql', `DELETE FROM ${SILVER} WHERE event_type = 'review'`])
-  expect(deleted.code, deleted.stderr).toBe(0)
-  for (let start = 0; start < reviews.length; start += 400) {
-    const batch = reviews.slice(start, start + 400)
-    const rows = batch.map((_, i) => `(:id${i}, 'C000001', 'review', 'P0001', TIMESTAMP '2026-11-26 08:00:00', DATE '2026-11-26', :r${i}, :t${i}, TIMESTAMP '2026-11-26 08:00:01')`)
-    const params = batch.flatMap((r, i) => ['--param', `id${i}=${prefix}-${start + i}`, '--param', `r${i}:INT=${r.rating}`, '--param', `t${i}=${r.text}`])
-    const insert = await ws.run([
-      'sql',
-      `INSERT INTO ${SILVER} (event_id, customer_id, event_type, product_id, event_ts, event_date, rating, review_text, ingest_ts) VALUES ${rows.join(', ')}`,
-      ...params,
-    ])
-    expect(insert.code, insert.stderr).toBe(0)
-  }
-}
 
 const champion = async (): Promise<number | null> => {
   const response = await fetch(`${ws.url}${MODEL_PATH}/aliases/champion`, {headers: {authorization: `Bearer ${ws.token}`}})
@@ -54,13 +37,13 @@ afterAll(async () => {
 
 describe('model train', () => {
   it('registers one version per training run, each with its metrics', async () => {
-    await loadReviews(syntheticReviews(800, 1), 'clean')
+    await loadReviews(ws, syntheticReviews(800, 1), 'clean')
     const first = await ws.run(['model', 'train', '--wait', '--json'])
     expect(first.code, first.stderr).toBe(0)
     expect(first.json()).toMatchObject({state: 'SUCCESS', model: MODEL, version: 1})
     expect(first.json().metrics.f1).toBeGreaterThan(0.9)
 
-    await loadReviews(syntheticReviews(70, 3, {mislabelled: 0.3}), 'noisy')
+    await loadReviews(ws, syntheticReviews(70, 3, {mislabelled: 0.3}), 'noisy')
     const second = await ws.run(['model', 'train', '--wait', '--json'])
     expect(second.code, second.stderr).toBe(0)
     expect(second.json()).toMatchObject({state: 'SUCCESS', version: 2})
@@ -76,10 +59,22 @@ describe('model train', () => {
 })
 
 describe('model promote and rollback', () => {
-  it('promotes the better version: the alias moves and the endpoint serves it', async () => {
-    const result = await ws.run(['model', 'promote', '--version', '1', '--json'])
+  it('needs --yes without a terminal, and changes nothing without it', async () => {
+    const result = await ws.run(['model', 'promote', '--version', '1'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^Error \(CONFIRMATION_REQUIRED\): Move champion of lakehouse\.ml\.sentiment from no version to version 1 and serve it on lakectl-sentiment: this needs a confirmation/m)
+    expect(result.stderr).toMatch(/^Try: lakectl model promote --version 1 --yes$/m)
+    expect(await champion()).toBeNull()
+    expect((await fetch(`${ws.url}/api/2.0/serving-endpoints/${ENDPOINT}`, {headers: {authorization: `Bearer ${ws.token}`}})).status).toBe(404)
+  })
+
+  it('promotes the better version: the alias moves and the endpoint serves it; a first promotion offers no rollback', async () => {
+    const result = await ws.run(['model', 'promote', '--yes', '--version', '1'])
     expect(result.code, result.stderr).toBe(0)
-    expect(result.json()).toMatchObject({outcome: 'promoted', version: 1, previous_version: null, served: true, endpoint: ENDPOINT})
+    expect(result.stdout).toMatch(/^Moved champion of lakehouse\.ml\.sentiment to version 1\.$/m)
+    expect(result.stdout).toMatch(/^Serving endpoint lakectl-sentiment now serves version 1\.$/m)
+    expect(result.stdout).not.toMatch(/rollback/)
+    expect(result.stdout).toMatch(/^Next: lakectl model versions, or lakectl model history$/m)
     expect(await champion()).toBe(1)
     const served = await endpoint()
     expect(served.state).toEqual({ready: 'READY', config_update: 'NOT_UPDATING'})
@@ -122,7 +117,7 @@ describe('model promote and rollback', () => {
 
   it('refuses the worse version with exit 3 and changes nothing', async () => {
     const before = await endpoint()
-    const result = await ws.run(['model', 'promote', '--version', '2', '--json'])
+    const result = await ws.run(['model', 'promote', '--yes', '--version', '2', '--json'])
     expect(result.code).toBe(3)
     expect(result.json().error).toMatchObject({code: 'PROMOTION_REFUSED', exit_code: 3})
     expect(await champion()).toBe(1)
@@ -130,9 +125,9 @@ describe('model promote and rollback', () => {
   })
 
   it('promotes it with --force and records the reason on the version', async () => {
-    const result = await ws.run(['model', 'promote', '--version', '2', '--force', '--reason', 'canary for INC-42', '--json'])
+    const result = await ws.run(['model', 'promote', '--yes', '--version', '2', '--force', '--reason', 'canary for INC-42', '--json'])
     expect(result.code, result.stderr).toBe(0)
-    expect(result.json()).toMatchObject({outcome: 'forced', version: 2, previous_version: 1, reason: 'canary for INC-42'})
+    expect(result.json()).toMatchObject({outcome: 'forced', version: 2, previous_version: 1, reason: 'canary for INC-42', served: true, endpoint: ENDPOINT})
     expect(await champion()).toBe(2)
     expect(await servedVersion()).toBe('2')
     const {model_version: version} = await ws.api('GET', `/api/2.0/mlflow/unity-catalog/model-versions/get?name=${MODEL}&version=2`)
@@ -140,23 +135,64 @@ describe('model promote and rollback', () => {
   })
 
   it('rolls back both the alias and the endpoint', async () => {
-    const result = await ws.run(['model', 'rollback', '--json'])
+    const result = await ws.run(['model', 'rollback', '--yes', '--json'])
     expect(result.code, result.stderr).toBe(0)
-    expect(result.json()).toMatchObject({outcome: 'rolled_back', version: 1, previous_version: 2})
+    // challenger (set by the second training) still points at version 2: it stays, and the result says so.
+    expect(result.json()).toMatchObject({outcome: 'rolled_back', version: 1, previous_version: 2, still_pointing: ['challenger']})
     expect(await champion()).toBe(1)
     expect(await servedVersion()).toBe('1')
+    const {aliases} = await ws.api('GET', `${MODEL_PATH}?include_aliases=true`)
+    expect(aliases).toEqual(expect.arrayContaining([{alias_name: 'challenger', version_num: 2}, {alias_name: 'champion_previous', version_num: 2}]))
+  })
+
+  it('says what a rollback leaves pointing at the version it rolled back from', async () => {
+    const forward = await ws.run(['model', 'rollback', '--yes'])
+    expect(forward.code, forward.stderr).toBe(0)
+    expect(forward.stdout).toMatch(/^Rolled champion of lakehouse\.ml\.sentiment back to version 2 \(from 1\)\.$/m)
+    const back = await ws.run(['model', 'rollback', '--yes'])
+    expect(back.code, back.stderr).toBe(0)
+    expect(back.stdout).toMatch(/^Note: challenger still points to version 2, the version rolled back from: lakectl model promote --from-alias challenger would bring it back\.$/m)
+    expect(back.stdout).toMatch(/^Next: lakectl model history, or lakectl model rollback to go forward to version 2 again$/m)
+    expect(await champion()).toBe(1)
   })
 
   it('puts the alias back when the endpoint update fails', async () => {
     const before = await endpoint()
     await ws.fault({method: 'PUT', path: '/api/2.0/serving-endpoints/*/config', status: 500, count: 1})
-    const result = await ws.run(['model', 'promote', '--version', '2', '--force', '--reason', 'retry after INC-43', '--json'])
+    const result = await ws.run(['model', 'promote', '--yes', '--version', '2', '--force', '--reason', 'retry after INC-43', '--json'])
     expect(result.code).toBe(1)
     expect(result.json().error.message).toMatch(/put back on version 1/)
     expect(await champion()).toBe(1)
     const after = await endpoint()
     expect(after.state.config_update).toBe('NOT_UPDATING')
     expect(after.config).toEqual(before.config)
+  })
+
+  it('keeps every move in the history, read from the versions, and shows forced promotions', async () => {
+    const user = (await ws.api('GET', '/api/2.0/preview/scim/v2/Me')).userName
+    const history = await ws.run(['model', 'history', '--json'])
+    expect(history.code, history.stderr).toBe(0)
+    const moves = history.json().moves
+    // Newest first; the promotion whose endpoint update failed was put back and is not a move.
+    expect(moves.map((m: any) => [m.action, m.alias, m.from, m.to, m.reason, m.user])).toEqual([
+      ['rollback', 'champion', 2, 1, null, user],
+      ['rollback', 'champion', 1, 2, null, user],
+      ['rollback', 'champion', 2, 1, null, user],
+      ['force', 'champion', 1, 2, 'canary for INC-42', user],
+      ['promote', 'champion', null, 1, null, user],
+    ])
+    for (const m of moves) expect(m.at).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/)
+    const table = await ws.run(['model', 'history'])
+    expect(table.stdout.split('\n')[0]).toMatch(/^TIME +ALIAS +FROM +TO +ACTION +REASON +USER$/)
+    expect(table.stdout).toMatch(/champion +1 +2 +force +canary for INC-42 +\S+@/)
+
+    const versions = await ws.run(['model', 'versions', '--json'])
+    const forced = versions.json().versions.find((v: any) => v.version === 2).forced
+    expect(forced).toMatchObject({reason: 'canary for INC-42', by: user})
+    expect(Date.parse(forced.at)).toBeGreaterThan(0)
+    expect(versions.json().versions.find((v: any) => v.version === 1).forced).toBeNull()
+    const human = await ws.run(['model', 'versions'])
+    expect(human.stdout).toContain(`Version 2 was promoted by force: "canary for INC-42" (by ${user}, ${forced.at}).`)
   })
 })
 
@@ -191,19 +227,19 @@ describe('workspace registry without Unity Catalog (a model name without dots)',
     await ws.api('POST', `${MLFLOW}/registered-models/create`, {name: 'Sentiment'})
     for (const v of [2, 1]) await ws.api('POST', `${MLFLOW}/model-versions/create`, {name: 'Sentiment', source: `runs:/${runOf(v)}/model`, run_id: runOf(v)})
 
-    const first = await ws.run(['model', 'promote', 'Sentiment', '--version', '1', '--no-serve', '--json'])
+    const first = await ws.run(['model', 'promote', '--yes', 'Sentiment', '--version', '1', '--no-serve', '--json'])
     expect(first.code, first.stderr).toBe(0)
     expect(first.json()).toMatchObject({outcome: 'promoted', version: 1, previous_version: null})
     expect(await production()).toBe('1')
 
-    const better = await ws.run(['model', 'promote', 'Sentiment', '--version', '2', '--json'])
+    const better = await ws.run(['model', 'promote', '--yes', 'Sentiment', '--version', '2', '--json'])
     expect(better.code, better.stderr).toBe(0)
     expect(better.json()).toMatchObject({outcome: 'promoted', version: 2, previous_version: 1})
     expect(await production()).toBe('2')
     const archived = (await ws.api('GET', `${MLFLOW}/model-versions/get?name=Sentiment&version=1`)).model_version
     expect(archived.current_stage).toBe('Archived')
 
-    const worse = await ws.run(['model', 'promote', 'Sentiment', '--version', '1', '--json'])
+    const worse = await ws.run(['model', 'promote', '--yes', 'Sentiment', '--version', '1', '--json'])
     expect(worse.code).toBe(3)
     expect(worse.json().error.code).toBe('PROMOTION_REFUSED')
     expect(await production()).toBe('2')

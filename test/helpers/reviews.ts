@@ -1,5 +1,6 @@
 /** Labelled synthetic reviews for the model tests: seeded, so every run builds the same ones. */
 import type {TrainingExample} from '../../src/models/trainer.js'
+import type {TestWorkspace} from './workspace.js'
 
 const POSITIVE = ['love this product', 'great quality', 'works perfectly', 'highly recommend', 'excellent value',
   'fast delivery', 'very happy with it', 'five stars', 'exactly as described', 'would buy again']
@@ -39,3 +40,21 @@ export function syntheticReviews(count: number, seed: number, {mislabelled = 0.0
     return {text, rating: ratedPositive ? 4 + Math.floor(next() * 2) : 1 + Math.floor(next() * 2)}
   })
 }
+
+/** Replaces Silver's reviews through `lakectl sql`, every value a statement parameter. */
+export async function loadReviews(ws: TestWorkspace, reviews: Array<{text: string; rating: number}>, prefix: string): Promise<void> {
+  const deleted = await ws.run(['sql', `DELETE FROM lakehouse.silver.customer_events_cleaned WHERE event_type = 'review'`])
+  if (deleted.code !== 0) throw new Error(deleted.stderr)
+  for (let start = 0; start < reviews.length; start += 400) {
+    const batch = reviews.slice(start, start + 400)
+    const rows = batch.map((_, i) => `(:id${i}, 'C000001', 'review', 'P0001', TIMESTAMP '2026-11-26 08:00:00', DATE '2026-11-26', :r${i}, :t${i}, TIMESTAMP '2026-11-26 08:00:01')`)
+    const params = batch.flatMap((r, i) => ['--param', `id${i}=${prefix}-${start + i}`, '--param', `r${i}:INT=${r.rating}`, '--param', `t${i}=${r.text}`])
+    const insert = await ws.run([
+      'sql',
+      `INSERT INTO lakehouse.silver.customer_events_cleaned (event_id, customer_id, event_type, product_id, event_ts, event_date, rating, review_text, ingest_ts) VALUES ${rows.join(', ')}`,
+      ...params,
+    ])
+    if (insert.code !== 0) throw new Error(insert.stderr)
+  }
+}
+

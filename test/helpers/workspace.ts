@@ -72,6 +72,11 @@ export class TestWorkspace {
 
   /** Starts the built CLI without waiting (to interrupt it). */
   start(args: string[], options: {env?: Record<string, string | undefined>; cwd?: string; input?: string} = {}): {child: ChildProcess; result: Promise<CliResult>} {
+    return startCli(args, {env: this.env(options.env), cwd: options.cwd ?? this.projectDir, input: options.input})
+  }
+
+  /** The CLI's environment: this workspace's state folder, a clean HOME, no terminal rules from CI unless removed. */
+  env(overrides: Record<string, string | undefined> = {}): Record<string, string> {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       HOME: this.home,
@@ -81,11 +86,11 @@ export class TestWorkspace {
       LAKECTL_STATE_DIR: this.stateDir,
       CI: 'true',
     }
-    for (const [k, v] of Object.entries(options.env ?? {})) {
+    for (const [k, v] of Object.entries(overrides)) {
       if (v === undefined) delete env[k]
       else env[k] = v
     }
-    return startCli(args, {env, cwd: options.cwd ?? this.projectDir, input: options.input})
+    return env
   }
 
   async control<T = unknown>(method: string, pathname: string, body?: unknown): Promise<T> {

@@ -183,7 +183,7 @@ describe('a host that cannot be reached', () => {
   it('gives a DNS failure the short budget, reporting every retry, and fails with the host and the cause', async () => {
     const started = Date.now()
     const {client: c, events, sent} = unreachable('ENOTFOUND', {unreachableMs: 10_000})
-    const error = await c.get('/api/2.0/preview/scim/v2/Me').catch((e) => e)
+    const error = (await c.get("/api/2.0/preview/scim/v2/Me").catch((e: unknown) => e)) as ConnectionError
     expect(error).toBeInstanceOf(ConnectionError)
     expect(error).toMatchObject({code: 'UNREACHABLE', details: {host: 'nowhere.example', cause: 'ENOTFOUND'}})
     expect(error.message).toMatch(/^Cannot reach nowhere\.example: host name not found \(DNS\) \(ENOTFOUND\), \d+ attempts in 10\.0 s/)

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {UsageError} from '../../src/errors.js'
 import {parseLayers} from '../../src/streams/layers.js'
-import {healthOf, type LayerStatus, statusProblems, type StreamStatus} from '../../src/streams/status.js'
+import {healthOf, type LayerStatus, rowRates, statusProblems, type StreamStatus} from '../../src/streams/status.js'
 
 describe('layers', () => {
   it('defaults to all, in start order, whatever order they are given in', () => {
@@ -33,7 +33,7 @@ describe('health against the lag SLO', () => {
   it('--check problems: a layer not running or breaching', () => {
     const layer = (over: Partial<LayerStatus>): LayerStatus => ({
       layer: 'bronze', job_id: 1, state: 'RUNNING', run_id: 2, uptime_seconds: 1, last_batch_at: null, last_batch_id: null,
-      input_rows_per_second: null, processed_rows_per_second: null, offsets_behind: 0, seconds_behind: 1, slo_seconds: 60,
+      input_rows_per_second: null, processed_rows_per_second: null, rate_batches: 0, rate_age_seconds: null, offsets_behind: 0, seconds_behind: 1, slo_seconds: 60,
       health: 'OK', failure: null, recent_rows_per_second: [], ...over,
     })
     const status = (layers: LayerStatus[]): StreamStatus => ({target: 'local', catalog: 'lakehouse', checked_at: '', layers})
@@ -42,5 +42,19 @@ describe('health against the lag SLO', () => {
       'bronze is FAILED: boom',
       'gold is 400s behind (SLO 300s)',
     ])
+  })
+})
+
+describe('rates over recent batches', () => {
+  it('input rows over the wall time the batches span, processed rows over their processing time', () => {
+    const batch = (start: string, end: string, rows: number, ms: number) => ({trigger_ts: start, recorded_at: end, num_input_rows: rows, batch_duration_ms: ms})
+    // Newest first: 3,000 rows in 10 s of wall time, 0.5 s of processing.
+    const rates = rowRates([
+      batch('2026-11-26T08:00:09.000Z', '2026-11-26T08:00:10.000Z', 1000, 200),
+      batch('2026-11-26T08:00:04.000Z', '2026-11-26T08:00:04.100Z', 1500, 100),
+      batch('2026-11-26T08:00:00.000Z', '2026-11-26T08:00:00.200Z', 500, 200),
+    ])
+    expect(rates).toEqual({input: 300, processed: 6000})
+    expect(rowRates([])).toBeUndefined()
   })
 })

@@ -1,4 +1,4 @@
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {stateDirFlag} from '../../cli/local-flags.js'
 import {localStateDir} from '../../config/targets.js'
 import type {LocalDownResult} from '../../local/daemon.js'
@@ -6,7 +6,6 @@ import type {LocalDownResult} from '../../local/daemon.js'
 
 export default class LocalDown extends LakectlCommand<typeof LocalDown, LocalDownResult> {
   static summary = 'Stop the local workspace (its state is kept).'
-  static description = EXIT_CODES_HELP
   static flags = {'state-dir': stateDirFlag}
 
   async execute(): Promise<LocalDownResult> {

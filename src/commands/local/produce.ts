@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {UsageError} from '../../errors.js'
 import {GENERATOR_DEFAULTS} from '../../pipeline/generator.js'
 import {type EventSource, produceEvents, type ProduceResult, readEventFile} from '../../streams/produce.js'
@@ -17,13 +17,11 @@ Generated events are deterministic for a --seed and include exact duplicates, ma
 breaking Silver's rules and late events in the given fractions (0..1). --from-file replays a JSONL file:
 each non-empty line is sent verbatim as one record (malformed lines too); empty lines are skipped.
 --rate paces the events per second (default: as fast as the workspace takes them). Only the local
-workspace has a topic: on a Databricks target produce to your Kafka instead.
-
-${EXIT_CODES_HELP}`
+workspace has a topic: on a Databricks target produce to your Kafka instead.`
 
   static examples = [
     '<%= config.bin %> local produce --count 100000',
-    '<%= config.bin %> local produce --count 1000000 --rate 50000 --duplicates 0.1 --malformed 0.02',
+    '<%= config.bin %> local produce --count 1000000 --rate 50000 --duplicates 0.1',
     '<%= config.bin %> local produce --from-file events.jsonl --json',
   ]
 

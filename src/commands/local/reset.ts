@@ -1,4 +1,4 @@
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {stateDirFlag} from '../../cli/local-flags.js'
 import {confirm} from '../../cli/prompts.js'
 import {UsageError} from '../../errors.js'
@@ -9,9 +9,7 @@ import type {LocalResetResult} from '../../local/daemon.js'
 export default class LocalReset extends LakectlCommand<typeof LocalReset, LocalResetResult> {
   static summary = 'Stop the local workspace and delete its data (the token is kept).'
   static description = `Destructive: every catalog, table, job and file of the local workspace is removed.
-Asks on a terminal; needs --yes otherwise.
-
-${EXIT_CODES_HELP}`
+Asks on a terminal; needs --yes otherwise.`
 
   static flags = {'state-dir': stateDirFlag}
 

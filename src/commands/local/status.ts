@@ -1,4 +1,4 @@
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {stateDirFlag} from '../../cli/local-flags.js'
 import {formatDuration} from '../../cli/output.js'
 import {localStateDir} from '../../config/targets.js'
@@ -7,9 +7,7 @@ import type {LocalStatusResult} from '../../local/daemon.js'
 
 export default class LocalStatus extends LakectlCommand<typeof LocalStatus, LocalStatusResult> {
   static summary = 'Show whether the local workspace is running, and where.'
-  static description = `Exits 0 when it runs and answers, 3 when it does not.
-
-${EXIT_CODES_HELP}`
+  static description = `Exits 0 when it runs and answers, 3 when it does not.`
 
   static flags = {'state-dir': stateDirFlag}
 

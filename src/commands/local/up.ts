@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {stateDirFlag} from '../../cli/local-flags.js'
 import {localStateDir} from '../../config/targets.js'
 import type {LocalUpResult} from '../../local/daemon.js'
@@ -10,9 +10,7 @@ export default class LocalUp extends LakectlCommand<typeof LocalUp, LocalUpResul
   static summary = 'Start the embedded local workspace in the background.'
   static description = `A Databricks-compatible REST server on 127.0.0.1 backed by DuckDB. Its address and a generated
 bearer token (mode 0600) are written to the state folder; state persists across restarts.
-Returns once the server answers.
-
-${EXIT_CODES_HELP}`
+Returns once the server answers.`
 
   static examples = ['<%= config.bin %> local up', '<%= config.bin %> local up --port 8787 --state-dir /tmp/lakectl']
 

@@ -1,4 +1,4 @@
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {listModels, type RegisteredModel} from '../../models/registry.js'
 
 interface ModelListResult {
@@ -9,7 +9,6 @@ interface ModelListResult {
 
 export default class ModelList extends LakectlCommand<typeof ModelList, ModelListResult> {
   static summary = 'List the registered models of the lakehouse\'s ml schema, with their aliases.'
-  static description = EXIT_CODES_HELP
 
   async execute(): Promise<ModelListResult> {
     const catalog = this.settings.target.catalog

@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {UsageError} from '../../errors.js'
 import {modelArg, modelName} from '../../cli/model-command.js'
+import {confirmChange} from '../../cli/prompts.js'
 import {promote, type PromoteResult} from '../../models/promotion.js'
 
 export default class ModelPromote extends LakectlCommand<typeof ModelPromote, PromoteResult> {
@@ -14,11 +15,12 @@ recorded as the alias <alias>_previous for rollback. With --serve (default) the 
 and waited for; if that fails or times out, the alias is put back. Promoting the current holder is a
 no-op. A model name without dots uses the workspace registry's stages instead of aliases.
 
-${EXIT_CODES_HELP}`
+Moving the alias changes what production serves: on a terminal the command asks first (default No);
+without one it needs --yes. Every move is recorded on the version (lakectl model history).`
 
   static examples = [
     '<%= config.bin %> model promote --from-alias challenger',
-    '<%= config.bin %> model promote --version 7 --metric f1 --min-improvement 0.01',
+    '<%= config.bin %> model promote --version 7 --metric f1 --min-improvement 0.01 --yes',
     '<%= config.bin %> model promote --version 6 --force --reason "hotfix for INC-123"',
   ]
 
@@ -53,6 +55,7 @@ ${EXIT_CODES_HELP}`
         endpoint: config.model.serving_endpoint,
         timeoutSeconds: this.flags.timeout,
         onState: (state) => progress.update(state),
+        confirm: (change) => confirmChange(this.out, change, {yes: this.flags.yes, command: this.commandLine(), progress}),
       }),
     )
   }
@@ -67,7 +70,9 @@ ${EXIT_CODES_HELP}`
     const forced = r.outcome === 'forced' ? ` (forced: ${r.reason})` : ''
     this.out.print(`Moved ${r.alias} of ${r.model} to version ${r.version}${r.previous_version ? ` (was ${r.previous_version})` : ''}${forced}.`)
     if (r.served) this.out.print(`Serving endpoint ${r.endpoint} now serves version ${r.version}.`)
-    this.out.print(`Undo with: lakectl model rollback${r.alias === 'champion' ? '' : ` --alias ${r.alias}`}`)
+    // A rollback needs a previous holder: the first promotion has none (and the workspace registry has no rollback).
+    if (r.previous_version !== null && r.model.includes('.')) this.out.print(`Undo with: lakectl model rollback${r.alias === 'champion' ? '' : ` --alias ${r.alias}`}`)
+    else this.out.print(`Next: lakectl model versions${r.model.includes('.') ? ', or lakectl model history' : ''}`)
   }
 }
 

@@ -1,15 +1,13 @@
 import {Flags} from '@oclif/core'
 
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {modelName} from '../../cli/model-command.js'
 import {train, type TrainResult} from '../../models/training.js'
 
 export default class ModelTrain extends LakectlCommand<typeof ModelTrain, TrainResult> {
   static summary = 'Run the training job: a new version of the sentiment model, with its metrics.'
   static description = `The job trains on Silver's labelled reviews, logs an MLflow run and registers a version with the
-challenger alias. --wait waits for it and prints the version and its metrics.
-
-${EXIT_CODES_HELP}`
+challenger alias. --wait waits for it and prints the version and its metrics.`
 
   static examples = ['<%= config.bin %> model train --wait', '<%= config.bin %> model train --json']
   static flags = {

@@ -1,7 +1,8 @@
 import pLimit from 'p-limit'
 
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {modelArg, modelName} from '../../cli/model-command.js'
+import {forcedOf, type ForcedPromotion, tagsByVersion} from '../../models/history.js'
 import {getModel, listVersions, runMetrics} from '../../models/registry.js'
 
 interface VersionRow {
@@ -11,6 +12,8 @@ interface VersionRow {
   metrics: Record<string, number>
   run_id: string | null
   created_at: number | null
+  /** Promoted past the guardrail: why, by whom, when. */
+  forced: ForcedPromotion | null
 }
 
 interface VersionsResult {
@@ -21,14 +24,14 @@ interface VersionsResult {
 const KEY_METRICS = ['f1', 'accuracy', 'auc']
 
 export default class ModelVersions extends LakectlCommand<typeof ModelVersions, VersionsResult> {
-  static summary = 'List the versions of a model: status, aliases, key metrics, creation time.'
-  static description = EXIT_CODES_HELP
+  static summary = 'List the versions of a model: status, aliases, key metrics, creation time, forced promotions.'
+  static description = 'A version promoted with --force shows the reason, who forced it and when. Every alias move: lakectl model history.'
   static args = modelArg
 
   async execute(): Promise<VersionsResult> {
     const model = modelName(this.settings, this.args.model)
     const client = await this.client()
-    const [info, versions] = await Promise.all([getModel(client, model), listVersions(client, model)])
+    const [info, versions, tags] = await Promise.all([getModel(client, model), listVersions(client, model), tagsByVersion(client, model)])
     const aliases = info.aliases ?? []
     const limit = pLimit(8)
     const rows = await Promise.all(
@@ -40,6 +43,7 @@ export default class ModelVersions extends LakectlCommand<typeof ModelVersions, 
           metrics: v.run_id ? (await runMetrics(client, v.run_id)).metrics : {},
           run_id: v.run_id ?? null,
           created_at: v.created_at ?? null,
+          forced: forcedOf(tags.get(Number(v.version))),
         })),
       ),
     )
@@ -52,11 +56,16 @@ export default class ModelVersions extends LakectlCommand<typeof ModelVersions, 
       return
     }
     await this.out.table(result.versions, [
-      {header: 'VERSION', value: (v) => v.version, align: 'right'},
+      {header: 'VERSION', value: (v) => v.version, align: 'right', raw: true},
       {header: 'STATUS', value: (v) => v.status},
       {header: 'ALIASES', value: (v) => v.aliases},
       ...KEY_METRICS.map((m) => ({header: m.toUpperCase(), value: (v: VersionRow) => (v.metrics[m] === undefined ? null : v.metrics[m].toFixed(4)), align: 'right' as const})),
       {header: 'CREATED', value: (v) => this.out.time(v.created_at)},
+      {header: 'FORCED', value: (v) => (v.forced ? 'yes' : null)},
     ])
+    for (const v of result.versions.filter((x) => x.forced)) {
+      const {reason, by, at} = v.forced!
+      this.out.print(`Version ${v.version} was promoted by force: "${reason}" (by ${by ?? 'unknown'}${at ? `, ${this.out.time(Date.parse(at))}` : ''}).`)
+    }
   }
 }

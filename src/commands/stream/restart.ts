@@ -1,11 +1,10 @@
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {parseLayers} from '../../streams/layers.js'
 import {layerArgs, renderChanges, type StreamChangeResult, waitFlags, waitOptions} from '../../cli/stream-command.js'
 import {startLayers, stopLayers} from '../../streams/control.js'
 
 export default class StreamRestart extends LakectlCommand<typeof StreamRestart, StreamChangeResult> {
   static summary = 'Stop, then start the streaming jobs.'
-  static description = EXIT_CODES_HELP
   static strict = false
   static args = layerArgs
   static flags = waitFlags

@@ -1,4 +1,4 @@
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {parseLayers} from '../../streams/layers.js'
 import {layerArgs, renderChanges, type StreamChangeResult, waitFlags, waitOptions} from '../../cli/stream-command.js'
 import {startLayers} from '../../streams/control.js'
@@ -6,9 +6,7 @@ import {startLayers} from '../../streams/control.js'
 export default class StreamStart extends LakectlCommand<typeof StreamStart, StreamChangeResult> {
   static summary = 'Start the Bronze, Silver and Gold streaming jobs (in that order).'
   static description = `Unpauses each continuous job and waits until its run is RUNNING. A layer that already runs is left
-alone; starting a layer whose upstream is stopped warns.
-
-${EXIT_CODES_HELP}`
+alone; starting a layer whose upstream is stopped warns.`
 
   static examples = ['<%= config.bin %> stream start', '<%= config.bin %> stream start silver gold --timeout 120', '<%= config.bin %> stream start --no-wait --json']
   static strict = false

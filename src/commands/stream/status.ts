@@ -1,30 +1,35 @@
 import {Flags} from '@oclif/core'
 
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
-import {parseLayers} from '../../streams/layers.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {ExitCode} from '../../cli/errors.js'
-import {InterruptedError} from '../../errors.js'
-import {formatDuration} from '../../cli/output.js'
+import {formatDuration, formatLag, formatRate} from '../../cli/output.js'
 import {layerArgs} from '../../cli/stream-command.js'
 import {resolveWarehouse} from '../../databricks/warehouses.js'
+import {InterruptedError} from '../../errors.js'
+import {parseLayers} from '../../streams/layers.js'
 import {type LayerStatus, streamStatus, type StreamStatus, statusProblems} from '../../streams/status.js'
 
 export default class StreamStatusCommand extends LakectlCommand<typeof StreamStatusCommand, StreamStatus> {
-  static summary = 'Show each layer: state, run, uptime, last batch, rows/s, offsets and seconds behind, health.'
-  static description = `Health compares seconds behind with the lag SLO of lakectl.yaml: OK, WARN (above warn_ratio of
-the SLO) or BREACH. --check exits 3 when a layer is not running or breaches its SLO. --watch
-redraws every --interval seconds on a terminal and prints plain blocks otherwise; Ctrl-C ends it.
+  static summary = 'Show each layer: state, run, uptime, rows/s, offsets and seconds behind, health.'
+  static description = `Rates are a running layer's input and processed rows per second over its recent batches of the
+current run (- for a layer that does not run); AGE is how old those figures are. Health compares
+seconds behind with the lag SLO of lakectl.yaml: OK, WARN (above warn_ratio of the SLO) or BREACH.
 
-${EXIT_CODES_HELP}`
+--check exits 3 when a layer is not running or breaches its SLO. --watch redraws the table in
+place every --interval seconds on a terminal (plain blocks one after the other otherwise) until
+Ctrl-C, which ends it with exit 130.`
 
-  static examples = ['<%= config.bin %> stream status', '<%= config.bin %> stream status --check --json', '<%= config.bin %> stream status --watch --interval 2']
+  static examples = ['<%= config.bin %> stream status', '<%= config.bin %> stream status --check --json', '<%= config.bin %> stream status --watch --interval 5']
   static strict = false
   static args = layerArgs
   static flags = {
-    watch: Flags.boolean({description: 'Refresh until Ctrl-C.'}),
-    interval: Flags.integer({description: 'Seconds between refreshes with --watch.', default: 5, min: 1}),
+    watch: Flags.boolean({description: 'Refresh until Ctrl-C (exit 130).'}),
+    interval: Flags.integer({description: 'Seconds between refreshes with --watch.', default: 2, min: 1}),
     check: Flags.boolean({description: 'Exit 3 when a layer is not running or breaches its lag SLO.'}),
   }
+
+  /** A watch ended by Ctrl-C: exit 130, with the last status as the result. */
+  private watchInterrupted = false
 
   async execute(): Promise<StreamStatus> {
     const layers = parseLayers(this.positional)
@@ -36,18 +41,19 @@ ${EXIT_CODES_HELP}`
     if (!this.flags.watch || this.out.json) return status
     try {
       for (;;) {
-        this.out.redraw(await this.block(status))
+        this.out.redraw(`Every ${this.flags.interval} s, Ctrl-C to quit.\n${await this.block(status)}`)
         await client.sleep(this.flags.interval * 1000)
         status = await read()
       }
     } catch (error) {
-      // Ctrl-C is how a watch ends.
-      if (error instanceof InterruptedError) return status
-      throw error
+      if (!(error instanceof InterruptedError)) throw error
+      this.watchInterrupted = true
+      return status
     }
   }
 
   protected exitCodeFor(status: StreamStatus): number {
+    if (this.watchInterrupted) return ExitCode.interrupted
     return this.flags.check && statusProblems(status).length ? ExitCode.checkFailed : ExitCode.ok
   }
 
@@ -64,14 +70,14 @@ ${EXIT_CODES_HELP}`
     const table = await this.out.renderTable(status.layers, [
       {header: 'LAYER', value: (l) => l.layer},
       {header: 'STATE', value: (l) => l.state},
-      {header: 'JOB', value: (l) => l.job_id},
-      {header: 'RUN', value: (l) => l.run_id},
+      {header: 'JOB', value: (l) => l.job_id, raw: true},
+      {header: 'RUN', value: (l) => l.run_id, raw: true},
       {header: 'UPTIME', value: (l) => (l.uptime_seconds === null ? null : formatDuration(l.uptime_seconds * 1000))},
-      {header: 'LAST BATCH', value: (l) => (l.last_batch_at ? this.out.time(Date.parse(l.last_batch_at), Date.parse(status.checked_at)) : null)},
-      {header: 'IN ROWS/S', value: (l) => wholeNumber(l.input_rows_per_second), align: 'right'},
-      {header: 'OUT ROWS/S', value: (l) => wholeNumber(l.processed_rows_per_second), align: 'right'},
+      {header: 'IN ROWS/S', value: (l) => formatRate(l.input_rows_per_second), align: 'right'},
+      {header: 'OUT ROWS/S', value: (l) => formatRate(l.processed_rows_per_second), align: 'right'},
+      {header: 'AGE', value: (l) => (l.rate_age_seconds === null ? null : formatDuration(l.rate_age_seconds * 1000)), align: 'right'},
       {header: 'BEHIND', value: (l) => l.offsets_behind, align: 'right'},
-      {header: 'LAG S', value: (l) => l.seconds_behind?.toFixed(1), align: 'right'},
+      {header: 'LAG S', value: (l) => formatLag(l.seconds_behind), align: 'right'},
       {header: 'HEALTH', value: health},
       ...(this.out.stdoutIsTTY ? [{header: 'TREND', value: (l: LayerStatus) => sparkline(l.recent_rows_per_second)}] : []),
     ])
@@ -79,8 +85,6 @@ ${EXIT_CODES_HELP}`
     return [`Streams of ${status.target} (catalog ${status.catalog}) at ${status.checked_at}`, table, ...failures].join('\n')
   }
 }
-
-const wholeNumber = (value: number | null) => (value === null ? null : Math.round(value))
 
 const BARS = '▁▂▃▄▅▆▇█'
 function sparkline(values: number[]): string {
