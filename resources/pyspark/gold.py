@@ -26,6 +26,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--resources", required=True, help="workspace folder holding pipeline/ and sql/")
     parser.add_argument("--checkpoint", required=True)
     parser.add_argument("--trigger-seconds", type=int, default=2)
+    parser.add_argument("--max-files-per-trigger", type=int, default=1000)
     return parser.parse_args(argv)
 
 
@@ -48,6 +49,7 @@ def main(argv: list[str]) -> None:
         # Silver only grows by insert-only MERGEs; commits that rewrite files (maintenance, deletes) are
         # skipped rather than failing the stream: Gold recomputes whole keys, so nothing is lost.
         spark.readStream.option("skipChangeCommits", "true")
+        .option("maxFilesPerTrigger", args.max_files_per_trigger)
         .table(pipeline.table("silver.customer_events_cleaned"))
         .writeStream.queryName(QUERY_NAME)
         .foreachBatch(process)

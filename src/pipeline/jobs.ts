@@ -20,6 +20,18 @@ export const JOB_PLACEHOLDERS = [
 export type JobPlaceholder = (typeof JOB_PLACEHOLDERS)[number]
 export type JobTemplateValues = Partial<Record<JobPlaceholder, string | number>>
 
+/**
+ * Placeholders computed from the values: the ML flavour of the configured runtime, which ships the
+ * libraries train.py needs (MLflow, scikit-learn, pandas), e.g. 15.4.x-scala2.12 -> 15.4.x-cpu-ml-scala2.12.
+ */
+const DERIVED = {
+  ml_spark_version: (values: Map<string, string | number>) => {
+    const version = values.get('spark_version')
+    if (typeof version !== 'string') return undefined
+    return /-ml-/.test(version) ? version : version.replace(/-(scala[0-9.]+)$/, '-cpu-ml-$1')
+  },
+}
+
 /** Placeholders that become JSON numbers where a template's property value is exactly the placeholder. */
 const NUMERIC: Partial<Record<JobPlaceholder, number>> = {num_workers: 0, trigger_seconds: 1}
 // {{name}} is lakectl's; dotted references such as {{job.parameters.layer}} are Databricks' own and stay.
@@ -62,6 +74,10 @@ const jobSettingsSchema = z.strictObject({
 export function renderJobTemplate(name: JobTemplateName, values: JobTemplateValues): jobs.JobSettings {
   if (!(JOB_TEMPLATES as readonly string[]).includes(name)) throw new UsageError(`No job template '${name}': use one of ${JOB_TEMPLATES.join(', ')}.`)
   const checked = checkValues(values)
+  for (const [key, derive] of Object.entries(DERIVED)) {
+    const value = derive(checked)
+    if (value !== undefined) checked.set(key, value)
+  }
   const missing = new Set<string>()
   const rendered = fill(JSON.parse(readResource('jobs', `${name}.json`)), checked, missing, false)
   if (missing.size > 0) {
@@ -104,7 +120,7 @@ function fill(node: unknown, values: Map<string, string | number>, missing: Set<
       return values.get(whole) ?? node
     }
     return node.replace(PLACEHOLDER, (placeholder, key: string) => {
-      if (!(JOB_PLACEHOLDERS as readonly string[]).includes(key)) throw new Error(`a job template uses the unknown placeholder ${placeholder}`)
+      if (!(JOB_PLACEHOLDERS as readonly string[]).includes(key) && !(key in DERIVED)) throw new Error(`a job template uses the unknown placeholder ${placeholder}`)
       if (!values.has(key)) missing.add(key)
       return String(values.get(key) ?? placeholder)
     })

@@ -2,7 +2,7 @@
  * The tier's own machinery: a KRaft Kafka broker with SASL/PLAIN, an MLflow server with a SQLite store
  * and spark-submit with Delta, all on 127.0.0.1, creating the lakehouse's tables from the DDL files.
  */
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -12,12 +12,13 @@ import {DeltaReader, liveFiles, tableDir} from './harness/delta.js'
 import {startKafka} from './harness/kafka.js'
 import {bootstrapTables, createLakehouse} from './harness/lakehouse.js'
 import {startMlflow} from './harness/mlflow.js'
+import {removeScratch} from './harness/env.js'
 import {stopAll} from './harness/processes.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'lakectl-engines-harness-'))
 afterAll(async () => {
   await stopAll()
-  rmSync(dir, {recursive: true, force: true})
+  removeScratch(dir)
 })
 
 describe('engines tier harness', () => {

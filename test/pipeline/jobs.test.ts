@@ -59,7 +59,8 @@ describe('job templates', () => {
     expect(settings.max_concurrent_runs).toBeGreaterThanOrEqual(1)
     const cluster = settings.job_clusters![0].new_cluster
     expect(cluster.num_workers).toBe(2)
-    expect(cluster.spark_version).toBe('15.4.x-scala2.12')
+    // Training needs the ML runtime (MLflow, scikit-learn, pandas); the rest the standard one.
+    expect(cluster.spark_version).toBe(name === 'train' ? '15.4.x-cpu-ml-scala2.12' : '15.4.x-scala2.12')
     const task = settings.tasks![0]
     expect(task.spark_python_task!.python_file).toBe(`/Shared/lakectl/pyspark/${name}.py`)
     expect(task.spark_python_task!.parameters).toEqual(expect.arrayContaining(['--catalog', 'lakehouse']))
@@ -85,6 +86,10 @@ describe('job templates', () => {
     expect(settings.tasks![0].spark_python_task!.parameters).toEqual(
       expect.arrayContaining(['{{job.parameters.layer}}', '{{job.parameters.partition_date}}']),
     )
+  })
+
+  it('keeps an ML runtime the config already names for training', () => {
+    expect(renderJobTemplate('train', {...VALUES, spark_version: '15.4.x-gpu-ml-scala2.12'}).job_clusters![0].new_cluster.spark_version).toBe('15.4.x-gpu-ml-scala2.12')
   })
 
   it('names the values it lacks and refuses bad ones', () => {

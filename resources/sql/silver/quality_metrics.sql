@@ -1,8 +1,9 @@
 -- Silver append (ops.quality_metrics): the batch's quality figures, one row, appended once per
 -- (stream, batch_id): a replayed batch appends nothing (the runner makes the append idempotent). An
 -- append, not a MERGE: the Silver and Gold streams and the backfills all add rows to this table at the
--- same time, and on Delta only blind appends never conflict with one another. Written last, so the
--- figures of a batch are there only once its data is.
+-- same time, and on Delta only blind appends never conflict with one another. Written before the data:
+-- a batch that Spark replays after a crash part-way (some of its rows already landed) keeps the figures
+-- of its first run, computed before any of its rows landed.
 SELECT
   {{stream}} AS stream,
   CAST({{batch_id}} AS BIGINT) AS batch_id,

@@ -132,7 +132,7 @@ export function expectedTables(values: string[]): Tables {
   })
 }
 
-/** The values through Kafka and the runners on local Spark; the raw tables as Spark reads them. */
+/** The values through Kafka and the runners on local Spark; the tables as Spark reads them. */
 export async function sparkTables(values: string[], dir: string, options: {maxOffsetsPerTrigger?: number; timeoutMs?: number} = {}): Promise<Tables> {
   const pipeline = await SparkPipeline.create(dir, {maxOffsetsPerTrigger: options.maxOffsetsPerTrigger})
   try {
@@ -142,12 +142,17 @@ export async function sparkTables(values: string[], dir: string, options: {maxOf
     pipeline.startAll()
     await pipeline.waitCaughtUp(values.length, options.timeoutMs)
     await pipeline.stopStreams()
-    const out = path.join(dir, 'dump')
-    await dumpTables(pipeline.lakehouse, out, Object.keys(SOURCES))
-    return comparedTables(Object.fromEntries(Object.keys(SOURCES).map((t) => [t, JSON.parse(readFileSync(path.join(out, `${t}.json`), 'utf8')) as Row[]])))
+    return await sparkLakehouseTables(pipeline)
   } finally {
     await pipeline.close()
   }
+}
+
+/** A Spark lakehouse's compared tables, read through a Spark driver (python/dump_tables.py). */
+export async function sparkLakehouseTables(pipeline: SparkPipeline): Promise<Tables> {
+  const out = path.join(pipeline.dir, 'dump')
+  await dumpTables(pipeline.lakehouse, out, Object.keys(SOURCES))
+  return comparedTables(Object.fromEntries(Object.keys(SOURCES).map((t) => [t, JSON.parse(readFileSync(path.join(out, `${t}.json`), 'utf8')) as Row[]])))
 }
 
 /** The values through the local workspace's topic and streaming jobs (DuckDB); the raw tables over its SQL API. */

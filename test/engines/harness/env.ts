@@ -2,7 +2,7 @@
  * Where the engines tier finds what test/engines/setup/setup.sh installed: $LAKECTL_ENGINES_CACHE, or
  * .cache/engines at the repository root.
  */
-import {existsSync, readdirSync} from 'node:fs'
+import {existsSync, readdirSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -45,4 +45,10 @@ export function venvEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     TZ: 'UTC',
     ...extra,
   }
+}
+
+/** Removes a test's scratch folder, unless LAKECTL_ENGINES_KEEP is set (to look at logs and tables). */
+export function removeScratch(dir: string): void {
+  if (process.env.LAKECTL_ENGINES_KEEP) console.error(`kept ${dir}`)
+  else rmSync(dir, {recursive: true, force: true})
 }

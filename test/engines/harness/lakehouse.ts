@@ -66,6 +66,8 @@ function helper(lakehouse: Lakehouse, name: string, script: string, args: string
 export interface JobValues {
   bootstrapServers?: string
   triggerSeconds?: number
+  /** Values for the job's {{job.parameters.NAME}} references (run-now's job_parameters). */
+  jobParameters?: Record<string, string>
 }
 
 /**
@@ -92,9 +94,17 @@ export function jobTask(lakehouse: Lakehouse, role: JobTemplateName, values: Job
   const file = task.spark_python_task!.python_file
   return {
     script: path.join(lakehouse.site.workspaceRoot, file),
-    args: [...(task.spark_python_task!.parameters ?? []), ...extra],
+    args: [...(task.spark_python_task!.parameters ?? []).map((arg) => jobParameter(arg, values.jobParameters ?? {})), ...extra],
     conf: {...(cluster.new_cluster!.spark_conf ?? {})},
   }
+}
+
+/** As Databricks resolves a dynamic value reference at run time. */
+function jobParameter(arg: string, parameters: Record<string, string>): string {
+  return arg.replace(/\{\{job\.parameters\.([a-z_]+)\}\}/g, (reference, name: string) => {
+    if (!(name in parameters)) throw new Error(`the job needs a value for ${reference}`)
+    return parameters[name]
+  })
 }
 
 /** Starts a job's runner as bootstrap's job would (see jobTask). */

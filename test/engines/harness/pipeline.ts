@@ -2,13 +2,13 @@
  * The three streams on local Spark as on Databricks: a Kafka topic, the lakehouse's tables, and the
  * Bronze, Silver and Gold runners started from their job templates, with waits on what the tables say.
  */
-import {mkdirSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 
 import {waitFor} from '../../engine/helpers.js'
 import {DeltaReader} from './delta.js'
 import {startKafka, type Kafka} from './kafka.js'
-import {bootstrapTables, createLakehouse, startJob, TOPIC, type Lakehouse} from './lakehouse.js'
+import {bootstrapTables, CATALOG, createLakehouse, startJob, TOPIC, type Lakehouse} from './lakehouse.js'
 import type {Managed} from './processes.js'
 
 export const STREAMS = ['bronze', 'silver', 'gold'] as const
@@ -17,6 +17,8 @@ export type Stream = (typeof STREAMS)[number]
 export interface StreamOptions {
   /** Bronze's maxOffsetsPerTrigger (and so the size of every batch downstream). */
   maxOffsetsPerTrigger?: number
+  /** Silver's and Gold's maxFilesPerTrigger (Delta files of the upstream table per batch). */
+  maxFilesPerTrigger?: number
   triggerSeconds?: number
 }
 
@@ -49,7 +51,9 @@ export class SparkPipeline {
     const extra =
       stream === 'bronze'
         ? ['--security-protocol', 'SASL_PLAINTEXT', '--sasl-mechanism', 'PLAIN', ...(this.options.maxOffsetsPerTrigger ? ['--max-offsets-per-trigger', String(this.options.maxOffsetsPerTrigger)] : [])]
-        : []
+        : this.options.maxFilesPerTrigger
+          ? ['--max-files-per-trigger', String(this.options.maxFilesPerTrigger)]
+          : []
     const driver = startJob(this.lakehouse, stream, {bootstrapServers: this.kafka.bootstrap, triggerSeconds: this.options.triggerSeconds ?? 1}, extra, stream, env)
     this.drivers[stream] = driver
     return driver
@@ -66,6 +70,17 @@ export class SparkPipeline {
     }
   }
 
+  /** Batch ids in a stream's checkpoint: planned (offsets/) or done (commits/). */
+  checkpointBatches(stream: Stream, kind: 'offsets' | 'commits'): number[] {
+    const folder = path.join(this.lakehouse.site.volumesRoot, CATALOG, 'ops', 'checkpoints', stream, kind)
+    return existsSync(folder) ? readdirSync(folder).filter((f) => /^\d+$/.test(f)).map(Number) : []
+  }
+
+  /** No batch of the stream is under way: its last planned batch is committed. */
+  idle(stream: Stream): boolean {
+    return Math.max(-1, ...this.checkpointBatches(stream, 'offsets')) === Math.max(-1, ...this.checkpointBatches(stream, 'commits'))
+  }
+
   /** Sums the tables report: Kafka records in Bronze, Silver's input, Silver's rows and Gold's input. */
   async progress(): Promise<{bronze: number; silverIn: number; silverRows: number; goldIn: number}> {
     const [row] = await this.reader.rows(`SELECT
@@ -76,14 +91,18 @@ export class SparkPipeline {
     return row ? {bronze: Number(row.bronze), silverIn: Number(row.silver_in), silverRows: Number(row.silver_rows), goldIn: Number(row.gold_in)} : {bronze: 0, silverIn: 0, silverRows: 0, goldIn: 0}
   }
 
-  /** Waits until every layer has processed the `produced` records (the drivers must stay up). */
+  /**
+   * Waits until every layer has processed the `produced` records (the drivers must stay up): the figures
+   * say so and no Silver or Gold batch is under way (a batch appends its figures before its data).
+   */
   async waitCaughtUp(produced: number, timeoutMs = 600_000): Promise<void> {
     await waitFor(
       `the Spark streams to process ${produced} records`,
       async () => {
         this.assertRunning()
         const p = await this.progress().catch(() => undefined)
-        return p && p.bronze === produced && p.silverIn === produced && p.goldIn === p.silverRows ? true : undefined
+        if (!(this.idle('silver') && this.idle('gold'))) return undefined
+        return p && p.bronze === produced && p.silverIn === produced && p.goldIn === p.silverRows && this.idle('silver') && this.idle('gold') ? true : undefined
       },
       timeoutMs,
     )
