@@ -366,7 +366,7 @@ def served_registry_version(model_name: str, alias: str) -> tuple[str | None, st
 
 def register_mlflow_functions(session: SparkSession, model_uri: str | None, version: str | None) -> None:
     """Python UDFs standing in for the ai_query functions: the model's P(positive), NULL for no score."""
-    from pyspark.sql.functions import pandas_udf
+    from pyspark.sql.functions import PandasUDFType, pandas_udf
 
     if model_uri is None:
         session.udf.register("sentiment_score", lambda text: None, T.DoubleType())
@@ -377,8 +377,8 @@ def register_mlflow_functions(session: SparkSession, model_uri: str | None, vers
 
     model = mlflow.pyfunc.load_model(model_uri)
 
-    @pandas_udf(T.DoubleType())
-    def score(texts: pd.Series) -> pd.Series:
+    def score(texts):
+        """A pandas.Series of texts -> their scores (no type hints: annotations are strings in this module)."""
         present = texts.map(lambda t: isinstance(t, str) and t != "")
         scores = pd.Series([None] * len(texts), index=texts.index, dtype="object")
         if present.any():
@@ -386,7 +386,7 @@ def register_mlflow_functions(session: SparkSession, model_uri: str | None, vers
             scores[present] = predicted.map(lambda s: None if pd.isna(s) else float(s))
         return scores.astype("float64")
 
-    session.udf.register("sentiment_score", score)
+    session.udf.register("sentiment_score", pandas_udf(score, T.DoubleType(), PandasUDFType.SCALAR))
     session.udf.register("sentiment_model_version", lambda: version, T.StringType())
 
 
