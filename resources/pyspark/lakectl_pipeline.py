@@ -33,6 +33,7 @@ import os
 import queue
 import random
 import re
+import signal
 import time
 from datetime import date, datetime, timezone
 
@@ -536,9 +537,16 @@ def as_utc(moment: datetime | None) -> datetime | None:
 
 
 def run_until_stopped(spark: SparkSession, query, recorder: ProgressRecorder, catalog: str, flush_seconds: float) -> None:
-    """Waits for the query (a cancelled job run stops it), recording progress as it goes; re-raises its failure."""
+    """Waits for the query (a cancelled job run stops it), recording progress as it goes; re-raises its failure.
+
+    SIGTERM stops the query between two waits, so the progress of its last batches is still recorded.
+    """
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     try:
         while not query.awaitTermination(flush_seconds):
             recorder.flush(spark, catalog)
+            if stopping:
+                query.stop()
     finally:
         recorder.flush(spark, catalog)

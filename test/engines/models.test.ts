@@ -50,7 +50,12 @@ async function produce(name: string, values: string[]): Promise<void> {
 }
 
 async function silverCaughtUp(records: number): Promise<void> {
-  await waitFor(`Silver to read ${records} records`, async () => (pipeline.assertRunning(), (await pipeline.progress()).silverIn === records ? true : undefined), 600_000)
+  // Its figures are appended before its rows: caught up once they count every record and no batch is under way.
+  await waitFor(
+    `Silver to read ${records} records`,
+    async () => (pipeline.assertRunning(), pipeline.idle('silver') && (await pipeline.progress()).silverIn === records && pipeline.idle('silver') ? true : undefined),
+    600_000,
+  )
 }
 
 beforeAll(async () => {

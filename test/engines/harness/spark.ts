@@ -4,7 +4,7 @@
  * lakehouse's Delta tables from the shared warehouse folder: see lakectl_pipeline.py), everything bound
  * to 127.0.0.1, and the environment the runners' off-Databricks seams read.
  */
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {sparkJars, venvBin, venvEnv} from './env.js'
@@ -68,7 +68,7 @@ export function sparkSubmit(site: SparkSite, name: string, script: string, args:
     ...options.conf,
   }
   const submitArgs = ['--master', 'local[2]', '--name', name, '--jars', sparkJars().join(','), ...Object.entries(conf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]), script, ...args]
-  return startProcess({
+  const driver = startProcess({
     name,
     command: venvBin('spark-submit'),
     args: submitArgs,
@@ -76,6 +76,31 @@ export function sparkSubmit(site: SparkSite, name: string, script: string, args:
     cwd: site.dir,
     log: path.join(logs, `${name}-${++counter}.log`),
   })
+  // A graceful stop, as a cancelled run: SIGTERM to the Python program (the runners stop their query and
+  // record its last progress), then the whole group once it is done.
+  const stopGroup = driver.stop
+  return Object.assign(Object.create(driver) as Managed, {
+    async stop(graceMs = 30_000) {
+      const python = childPids(driver.pid)
+      for (const pid of python) process.kill(pid, 'SIGTERM')
+      if (python.length > 0) await Promise.race([driver.exited, new Promise((resolve) => setTimeout(resolve, graceMs))])
+      await stopGroup(5_000)
+    },
+  })
+}
+
+/** The processes whose parent is pid (the driver JVM starts the Python program). */
+function childPids(pid: number): number[] {
+  const children: number[] = []
+  for (const entry of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children
 }
 
 /** Runs a program to its end; throws with the end of its log when it fails. */
