@@ -1,16 +1,13 @@
 /**
  * The tier's own machinery: a KRaft Kafka broker with SASL/PLAIN, an MLflow server with a SQLite store
- * and spark-submit with Delta, all on 127.0.0.1, creating the lakehouse's tables from the DDL files.
+ * on 127.0.0.1 (spark-submit with Delta runs in every other file of the tier).
  */
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {loadTableSpecs} from '../../src/pipeline/index.js'
-import {DeltaReader, liveFiles, tableDir} from './harness/delta.js'
 import {startKafka} from './harness/kafka.js'
-import {bootstrapTables, createLakehouse} from './harness/lakehouse.js'
 import {startMlflow} from './harness/mlflow.js'
 import {removeScratch} from './harness/env.js'
 import {stopAll} from './harness/processes.js'
@@ -38,18 +35,5 @@ describe('engines tier harness', () => {
     const {experiments} = (await response.json()) as {experiments: Array<{name: string}>}
     expect(experiments.map((e) => e.name)).toContain('Default')
     await mlflow.stop()
-  })
-
-  it('creates every table of the DDL files as a Delta table on local Spark', async () => {
-    const lakehouse = createLakehouse(path.join(dir, 'spark'))
-    await bootstrapTables(lakehouse)
-    for (const spec of loadTableSpecs()) expect(liveFiles(tableDir(lakehouse.site.warehouse, spec.id)).length, spec.id).toBeGreaterThanOrEqual(0)
-    const reader = await DeltaReader.open(lakehouse.site.warehouse)
-    try {
-      const [customers] = await reader.rows('SELECT count(*) AS n, count(DISTINCT customer_id) AS ids FROM {silver.customers}')
-      expect(customers).toEqual({n: 500, ids: 500})
-    } finally {
-      reader.close()
-    }
   })
 })
