@@ -84,9 +84,9 @@ beforeAll(async () => {
   await killSilverMidBatch()
   pipeline.start('silver')
   backfills = await Promise.all(running)
-  await pipeline.waitCaughtUp(EVENTS.length, 900_000)
+  await pipeline.waitCaughtUp(EVENTS.length, 2_400_000)
   await pipeline.stopStreams()
-}, 1_500_000)
+}, 3_600_000)
 
 afterAll(async () => {
   await pipeline?.close()
