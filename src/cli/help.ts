@@ -58,12 +58,13 @@ export interface RawCommand {
 }
 
 export function helpModel(input: {bin: string; version: string; description: string; topics: Array<{name: string; description?: string; hidden?: boolean}>; commands: RawCommand[]}): HelpModel {
+  const bin = (text: string | undefined) => text?.replaceAll('<%= config.bin %>', input.bin)
   const commands = input.commands
     .filter((c) => !c.hidden)
     .map((c): HelpCommand => ({
       id: c.id,
-      summary: c.summary ?? c.description?.split('\n')[0],
-      description: c.summary ? c.description : c.description?.split('\n').slice(1).join('\n').trim() || undefined,
+      summary: bin(c.summary ?? c.description?.split('\n')[0]),
+      description: bin(c.summary ? c.description : c.description?.split('\n').slice(1).join('\n').trim() || undefined),
       variadic: c.strict === false,
       args: Object.entries(c.args ?? {}).filter(([, a]) => !a.hidden).map(([name, a]) => ({name: a.name ?? name, description: a.description, required: Boolean(a.required)})),
       flags: Object.entries(c.flags ?? {})
@@ -80,13 +81,13 @@ export function helpModel(input: {bin: string; version: string; description: str
           options: f.options ? [...f.options] : undefined,
           multiple: Boolean(f.multiple),
         })),
-      examples: (c.examples ?? []).map((e) => (typeof e === 'string' ? e : e.command).replaceAll('<%= config.bin %>', input.bin)),
+      examples: (c.examples ?? []).map((e) => bin(typeof e === 'string' ? e : e.command)!),
     }))
-    .sort((a, b) => a.id.localeCompare(b.id))
+    .sort((a, b) => byCode(a.id, b.id))
   const topics = input.topics
     .filter((t) => !t.hidden && commands.some((c) => c.id.startsWith(`${t.name}:`)))
     .map((t) => ({name: t.name, description: t.description ?? ''}))
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => byCode(a.name, b.name))
   return {bin: input.bin, version: input.version, description: input.description, topics, commands}
 }
 
@@ -158,7 +159,7 @@ function rootHelp(model: HelpModel, width: number): string {
   const entries = [
     ...model.topics.map((t): [string, string] => [t.name, t.description]),
     ...model.commands.filter((c) => !c.id.includes(':')).map((c): [string, string] => [c.id, c.summary ?? '']),
-  ].sort(([a], [b]) => a.localeCompare(b))
+  ].sort(([a], [b]) => byCode(a, b))
   const global = model.commands.find((c) => c.flags.some((f) => f.global))?.flags.filter((f) => f.global) ?? []
   return [
     paragraphs(model.description, width, 0),
@@ -172,13 +173,18 @@ function rootHelp(model: HelpModel, width: number): string {
   ].join('\n\n') + '\n'
 }
 
+/** Plain code-point order: `localeCompare` loads ICU's collator, which costs the fast path milliseconds. */
+function byCode(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
 function section(title: string, body: string): string {
   return `${title}\n${body}`
 }
 
 function flagTable(flags: readonly HelpFlag[], width: number): string {
   const rows = [...flags]
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => byCode(a.name, b.name))
     .map((f): [string, string] => {
       const name = f.allowNo ? `--[no-]${f.name}` : `--${f.name}`
       const value = f.takesValue ? (f.options ? `=<${f.options.join('|')}>` : '=<value>') : ''

@@ -5,6 +5,7 @@
  */
 import {AuthError, LakectlError} from '../errors.js'
 import type {AuthProvider} from './client.js'
+import {ConnectionError} from './errors.js'
 
 export interface Credentials {
   host: string
@@ -50,7 +51,12 @@ export async function resolveCredentials(request: CredentialRequest): Promise<Cr
         await config.authenticate(headers)
       } catch (error) {
         if (error instanceof LakectlError) throw error
-        throw new AuthError(`Authentication failed: ${firstLine(error)}`, {hint: 'check the credentials of the target (`lakectl doctor`)'})
+        // An OAuth token exchange that never reached the host is not a credentials problem.
+        const unreachable = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT)\b/.exec(firstLine(error))
+        if (unreachable) {
+          throw new ConnectionError(`Cannot reach ${config.host} to authenticate (${config.authType ?? 'OAuth'}): ${unreachable[1]}.`, 'UNREACHABLE', `check that ${config.host} is the workspace you mean and that it is reachable from here`, {host: config.host, cause: unreachable[1]})
+        }
+        throw new AuthError(`Authentication failed: ${firstLine(error)}`, {hint: 'check the credentials of the target: the profile, DATABRICKS_TOKEN, or the OAuth client id and secret'})
       }
       return Object.fromEntries(headers.entries())
     },

@@ -26,9 +26,9 @@ afterAll(async () => {
 /** Timings and request ids differ between two runs of the same command. */
 const stable = (text: string) =>
   text
-    .replace(/\(\d+ ms\)/g, "(N ms)")
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "UUID")
-    .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "TIME")
+    .replace(/\(\d+ ms\)/g, '(N ms)')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UUID')
+    .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'TIME')
 
 describe('global flags anywhere', () => {
   const configFile = () => configFileWith('catalog: elsewhere\n')

@@ -30,7 +30,7 @@ async function closedPort(): Promise<number> {
 beforeAll(async () => {
   ws = await TestWorkspace.start()
   deadPort = await closedPort()
-  ws.writeDatabricksCfg(`[dead]\nhost = http://127.0.0.1:${deadPort}\ntoken = dapi-not-used\n`)
+  ws.writeDatabricksCfg(`[dead]\nhost = http://127.0.0.1:${deadPort}\ntoken = dapi-not-used\n\n[dead-oauth]\nhost = http://127.0.0.1:${deadPort}\nclient_id = c1\nclient_secret = sekrit-oauth-value\n`)
 })
 
 afterAll(async () => {
@@ -86,6 +86,16 @@ describe('a host that refuses connections', () => {
     expect(secondsTaken(fromFlag.json().error.message)).toBeGreaterThanOrEqual(1.5)
     expect(secondsTaken(fromFlag.json().error.message)).toBeLessThan(4)
   }, 30_000)
+})
+
+describe('an OAuth profile whose host refuses connections', () => {
+  it('is a reachability failure (exit 1), not a credentials one (exit 4)', async () => {
+    const result = await ws.run(['doctor', '--profile', 'dead-oauth', '--json'])
+    expect(result.code).toBe(1)
+    const reachable = result.json().checks.find((c: {name: string}) => c.name === 'reachable')
+    expect(reachable).toMatchObject({status: 'fail', detail: `Cannot reach http://127.0.0.1:${deadPort} to authenticate (OAuth): ECONNREFUSED.`})
+    expect(result.stdout + result.stderr).not.toContain('sekrit-oauth-value')
+  })
 })
 
 describe('a 503 storm', () => {

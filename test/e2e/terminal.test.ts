@@ -5,6 +5,11 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+import {expectGolden} from '../helpers/golden.js'
 import {loadReviews, syntheticReviews} from '../helpers/reviews.js'
 import {screenText, startPty} from '../helpers/pty.js'
 import {TestWorkspace} from '../helpers/workspace.js'
@@ -72,6 +77,31 @@ describe('tables', () => {
       expect(result.stdout, args.join(' ')).not.toMatch(/^\+-|\| /m)
     }
     expect((await ws.run(['sql', 'SELECT 1 AS n, 12345 AS big'])).stdout).toBe('n  big\n1  12345\n')
+  })
+})
+
+describe('golden human output (volatile values replaced)', () => {
+  it.each([
+    ['stream-status.txt', ['stream', 'status']],
+    ['model-history.txt', ['model', 'history']],
+    ['doctor.txt', ['doctor']],
+    ['root-help.txt', ['--help']],
+  ])('%s', async (name, args) => {
+    const result = await ws.run(args)
+    expect(result.code, result.stderr).toBe(0)
+    expectGolden(name, result.stdout)
+  })
+})
+
+describe('lakectl init on a terminal', () => {
+  it('refuses an existing lakectl.yaml before asking anything', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lakectl-init-tty-'))
+    writeFileSync(path.join(dir, 'lakectl.yaml'), 'catalog: mine\n')
+    const session = startPty(['init'], {env: ws.env({CI: undefined}), cwd: dir})
+    const {code, output} = await session.result
+    expect(code).toBe(2)
+    expect(screenText(output)).toMatch(/^Error \(CONFIG_EXISTS\): .*lakectl\.yaml already exists\.\nTry: lakectl init --force/m)
+    expect(screenText(output)).not.toMatch(/Catalog name|\?/)
   })
 })
 

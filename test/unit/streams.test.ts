@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {UsageError} from '../../src/errors.js'
 import {parseLayers} from '../../src/streams/layers.js'
-import {healthOf, type LayerStatus, rowRates, statusProblems, type StreamStatus} from '../../src/streams/status.js'
+import {currentLag, healthOf, type LayerStatus, rowRates, statusProblems, type StreamStatus} from '../../src/streams/status.js'
 
 describe('layers', () => {
   it('defaults to all, in start order, whatever order they are given in', () => {
@@ -56,5 +56,15 @@ describe('rates over recent batches', () => {
     ])
     expect(rates).toEqual({input: 300, processed: 6000})
     expect(rowRates([])).toBeUndefined()
+  })
+})
+
+describe('current lag (stream status and report lag)', () => {
+  const now = Date.parse('2026-11-26T08:01:00Z')
+  it('is the latest batch lag while nothing waits upstream', () => {
+    expect(currentLag({ingest_lag_seconds: 2.04, offsets_behind_latest: 0, recorded_at: '2026-11-26T08:00:00Z'}, now)).toBe(2)
+  })
+  it('grows with the time since that batch while records wait', () => {
+    expect(currentLag({ingest_lag_seconds: 2, offsets_behind_latest: 10, recorded_at: '2026-11-26T08:00:00Z'}, now)).toBe(62)
   })
 })
