@@ -2,6 +2,7 @@
 import {Args} from '@oclif/core'
 
 import type {Settings} from '../config/targets.js'
+import type {PromoteResult} from '../models/promotion.js'
 import {assertModelName} from '../models/registry.js'
 
 export const modelArg = {
@@ -11,3 +12,6 @@ export const modelArg = {
 export function modelName(settings: Settings, given: string | undefined): string {
   return assertModelName(given ?? `${settings.target.catalog}.ml.${settings.config.model.name}`)
 }
+
+/** The alias a promotion moved, and for a workspace-registry model the stage it stands for. */
+export const slotName = (r: PromoteResult): string => (r.stage ? `${r.alias} (stage ${r.stage})` : r.alias)

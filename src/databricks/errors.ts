@@ -11,6 +11,8 @@ export interface ApiErrorInfo {
   requestId?: string
   method: string
   path: string
+  /** The server has no such API (rather than no such object): see parseApiError. */
+  missingApi?: boolean
 }
 
 export class ApiError extends LakectlError {
@@ -19,6 +21,7 @@ export class ApiError extends LakectlError {
   readonly requestId?: string
   readonly method: string
   readonly path: string
+  readonly missingApi: boolean
 
   constructor(info: ApiErrorInfo, hint?: string) {
     const auth = info.status === 401 || info.status === 403
@@ -33,9 +36,12 @@ export class ApiError extends LakectlError {
     this.requestId = info.requestId
     this.method = info.method
     this.path = info.path
+    this.missingApi = info.missingApi ?? false
   }
 
+  /** The object asked for does not exist (a server without the API at all is not that: see missingApi). */
   get notFound(): boolean {
+    if (this.missingApi) return false
     return this.status === 404 || /DOES_NOT_EXIST|NOT_FOUND/.test(this.errorCode) || (this.status === 400 && /does not exist/i.test(this.message))
   }
 
@@ -60,6 +66,7 @@ const STATUS_CODES: Record<number, string> = {
 export function parseApiError(status: number, body: string, method: string, path: string, requestId?: string): ApiError {
   let errorCode: string | undefined
   let message: string | undefined
+  let envelope = false
   try {
     const parsed = JSON.parse(body) as Record<string, unknown>
     // Legacy endpoints put the HTTP status in error_code: treat numeric values as absent.
@@ -67,13 +74,17 @@ export function parseApiError(status: number, body: string, method: string, path
     if (typeof parsed.message === 'string') message = parsed.message
     else if (typeof parsed.error === 'string') message = parsed.error
     else if (typeof parsed.detail === 'string') message = parsed.detail
+    envelope = errorCode !== undefined || message !== undefined
     const details = Array.isArray(parsed.details) ? (parsed.details as Array<Record<string, unknown>>) : []
     requestId ??= details.find((d) => typeof d.request_id === 'string')?.request_id as string | undefined
   } catch {
     const text = body.replace(/<[^>]+>/g, '').trim()
     const match = /^([A-Z_]{3,}): (.*)$/s.exec(text)
-    if (match) [, errorCode, message] = match
-    else if (text) message = text.slice(0, 500)
+    if (match) {
+      errorCode = match[1]
+      message = match[2]
+      envelope = true
+    } else if (text) message = text.slice(0, 500)
   }
   return new ApiError({
     status,
@@ -82,6 +93,9 @@ export function parseApiError(status: number, body: string, method: string, path
     requestId,
     method,
     path,
+    // Databricks answers a path it has no API for with 404 ENDPOINT_NOT_FOUND ("No API found for ...");
+    // other servers (an MLflow tracking server, a proxy) with a 404 or 405 that carries no error envelope.
+    missingApi: errorCode === 'ENDPOINT_NOT_FOUND' || ((status === 404 || status === 405) && !envelope),
   })
 }
 

@@ -7,6 +7,7 @@
 import pLimit from 'p-limit'
 
 import type {DatabricksClient} from '../databricks/client.js'
+import {ApiError} from '../databricks/errors.js'
 import {LakectlError} from '../errors.js'
 import {listVersions, setVersionTag, versionTags} from './registry.js'
 
@@ -32,10 +33,15 @@ export interface ForcedPromotion {
   at: string | null
 }
 
-/** The identity lakectl acts as (SCIM Me), for the record. */
+/** The identity lakectl acts as (SCIM Me), for the record; null on a host without SCIM (an MLflow server). */
 export async function currentUser(client: DatabricksClient): Promise<string | null> {
-  const me = await client.get<{userName?: string}>('/api/2.0/preview/scim/v2/Me')
-  return me.userName ?? null
+  try {
+    const me = await client.get<{userName?: string}>('/api/2.0/preview/scim/v2/Me')
+    return me.userName ?? null
+  } catch (error) {
+    if (error instanceof ApiError && error.missingApi) return null
+    throw error
+  }
 }
 
 export async function recordMove(client: DatabricksClient, model: string, move: AliasMove): Promise<void> {

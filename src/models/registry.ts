@@ -117,7 +117,10 @@ export async function runMetrics(client: DatabricksClient, runId: string): Promi
   return {run_id: run.info.run_id, status: run.info.status, metrics: Object.fromEntries((run.data?.metrics ?? []).map((m) => [m.key, m.value]))}
 }
 
-// Legacy workspace registry (no Unity Catalog): stages instead of aliases.
+// Legacy workspace registry (no Unity Catalog): stages instead of aliases. Databricks' workspace registry
+// has no aliases (MLflow's own registry has, and its client refuses them against Databricks).
+
+const MLFLOW = '/api/2.0/mlflow'
 
 export interface LegacyVersion {
   name: string
@@ -126,21 +129,52 @@ export interface LegacyVersion {
   status?: string
   run_id?: string
   creation_timestamp?: number
+  tags?: Array<{key: string; value: string}>
 }
 
+/** The value of a version's tag, if set. */
+export const tagOf = (version: LegacyVersion, key: string): string | undefined => version.tags?.find((t) => t.key === key)?.value
+
+export interface LegacyModel {
+  name: string
+  /** Only an MLflow tracking server's registry has aliases. */
+  aliases?: Array<{alias: string; version: string}>
+}
+
+/** The model (MLflow's get, which Databricks serves too) and every version of it, searched by name page by page. */
+export async function legacyModelVersions(client: DatabricksClient, model: string): Promise<{model: LegacyModel; versions: LegacyVersion[]}> {
+  const [info, versions] = await Promise.all([
+    client.get<{registered_model: LegacyModel}>(`${MLFLOW}/registered-models/get`, {name: model}),
+    client.listAll<LegacyVersion>(`${MLFLOW}/model-versions/search`, 'model_versions', {filter: `name='${model}'`}),
+  ])
+  return {model: info.registered_model, versions}
+}
+
+/** The latest READY version in the stage, if any. */
 export async function legacyLatest(client: DatabricksClient, model: string, stage: string): Promise<LegacyVersion | undefined> {
-  const {model_versions: versions} = await client.post<{model_versions?: LegacyVersion[]}>('/api/2.0/mlflow/registered-models/get-latest-versions', {name: model, stages: [stage]}, {idempotent: true})
+  const {model_versions: versions} = await client.post<{model_versions?: LegacyVersion[]}>(`${MLFLOW}/registered-models/get-latest-versions`, {name: model, stages: [stage]}, {idempotent: true})
   return versions?.[0]
 }
 
 export async function legacyGetVersion(client: DatabricksClient, model: string, version: number): Promise<LegacyVersion> {
-  return (await client.get<{model_version: LegacyVersion}>('/api/2.0/mlflow/model-versions/get', {name: model, version: String(version)})).model_version
+  return (await client.get<{model_version: LegacyVersion}>(`${MLFLOW}/model-versions/get`, {name: model, version: String(version)})).model_version
 }
 
-export async function legacyTransition(client: DatabricksClient, model: string, version: number, stage: string, comment: string): Promise<void> {
-  await client.post('/api/2.0/mlflow/databricks/model-versions/transition-stage', {name: model, version: String(version), stage, archive_existing_versions: true, comment}, {idempotent: true})
+/**
+ * Moves a version to a stage, archiving the versions that were in it (for Staging and Production).
+ * Databricks documents its own endpoint, which also records the comment; an MLflow tracking server has
+ * only MLflow's (which Databricks serves too): that one is used when the server has no Databricks path.
+ */
+export async function legacyTransition(client: DatabricksClient, model: string, version: number, stage: string, comment: string, archiveExisting = true): Promise<void> {
+  const body = {name: model, version: String(version), stage, archive_existing_versions: archiveExisting}
+  try {
+    await client.post(`${MLFLOW}/databricks/model-versions/transition-stage`, {...body, comment}, {idempotent: true})
+  } catch (error) {
+    if (!(error instanceof ApiError && error.missingApi)) throw error
+    await client.post(`${MLFLOW}/model-versions/transition-stage`, body, {idempotent: true})
+  }
 }
 
 export async function legacySetTag(client: DatabricksClient, model: string, version: number, key: string, value: string): Promise<void> {
-  await client.post('/api/2.0/mlflow/model-versions/set-tag', {name: model, version: String(version), key, value}, {idempotent: true})
+  await client.post(`${MLFLOW}/model-versions/set-tag`, {name: model, version: String(version), key, value}, {idempotent: true})
 }

@@ -5,6 +5,7 @@
  */
 import {LakectlError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
+import {ApiError} from '../databricks/errors.js'
 import {waitUntil, type WaitSpec} from '../databricks/wait.js'
 
 const ENDPOINTS = '/api/2.0/serving-endpoints'
@@ -27,6 +28,20 @@ export function getEndpoint(client: DatabricksClient, name: string): Promise<End
   return client.find<Endpoint>(`${ENDPOINTS}/${encodeURIComponent(name)}`)
 }
 
+/**
+ * Why the endpoint cannot be updated on this host at all, or undefined when it can: a server without
+ * Model Serving (an MLflow tracking server) answers that it has no such API.
+ */
+export async function servingUnavailable(client: DatabricksClient, name: string): Promise<string | undefined> {
+  try {
+    await getEndpoint(client, name)
+    return undefined
+  } catch (error) {
+    if (!(error instanceof ApiError && error.missingApi)) throw error
+    return `${client.host.origin} has no Model Serving API (${error.method} ${error.path} answered ${error.status}), so serving endpoint ${name} was not updated`
+  }
+}
+
 /** The version of `model` the endpoint serves now, if any. */
 export function servedVersion(endpoint: Endpoint | undefined, model: string): number | undefined {
   const entity = endpoint?.config?.served_entities?.find((e) => e.entity_name === model)
@@ -34,7 +49,8 @@ export function servedVersion(endpoint: Endpoint | undefined, model: string): nu
 }
 
 function endpointConfig(model: string, version: number) {
-  const servedName = `${model.split('.').pop()}-${version}`
+  // Served entity names allow letters, digits, '-' and '_'; a workspace-registry name may hold others.
+  const servedName = `${model.split('.').pop()!.replace(/[^A-Za-z0-9_-]/g, '-')}-${version}`
   return {
     served_entities: [{name: servedName, entity_name: model, entity_version: String(version), workload_size: 'Small', scale_to_zero_enabled: true}],
     traffic_config: {routes: [{served_entity_name: servedName, traffic_percentage: 100}]},

@@ -217,31 +217,115 @@ describe('model promote: bad input changes nothing', () => {
 
 describe('workspace registry without Unity Catalog (a model name without dots)', () => {
   const MLFLOW = '/api/2.0/mlflow'
+  const NAME = 'Sentiment'
+  const stageOf = async (version: number): Promise<string> =>
+    (await ws.api('GET', `${MLFLOW}/model-versions/get?name=${NAME}&version=${version}`)).model_version.current_stage
   const production = async (): Promise<string | undefined> =>
-    (await ws.api('POST', `${MLFLOW}/registered-models/get-latest-versions`, {name: 'Sentiment', stages: ['Production']})).model_versions?.[0]?.version
+    (await ws.api('POST', `${MLFLOW}/registered-models/get-latest-versions`, {name: NAME, stages: ['Production']})).model_versions?.[0]?.version
+  const served = async () => (await endpoint()).config.served_entities[0]
 
-  it('promotes through stages with the same guardrail', async () => {
-    // Two legacy versions from the runs of the trained versions: 1 (better f1) and 2 (worse).
+  beforeAll(async () => {
+    // Two versions from the runs of the trained versions: 1 (worse f1) and 2 (better).
     const {model_versions: trained} = await ws.api('GET', `${MODEL_PATH}/versions`)
     const runOf = (v: number) => trained.find((m: {version: number}) => m.version === v).run_id as string
-    await ws.api('POST', `${MLFLOW}/registered-models/create`, {name: 'Sentiment'})
-    for (const v of [2, 1]) await ws.api('POST', `${MLFLOW}/model-versions/create`, {name: 'Sentiment', source: `runs:/${runOf(v)}/model`, run_id: runOf(v)})
+    await ws.api('POST', `${MLFLOW}/registered-models/create`, {name: NAME})
+    for (const v of [2, 1]) await ws.api('POST', `${MLFLOW}/model-versions/create`, {name: NAME, source: `runs:/${runOf(v)}/model`, run_id: runOf(v)})
+  })
 
-    const first = await ws.run(['model', 'promote', '--yes', 'Sentiment', '--version', '1', '--no-serve', '--json'])
-    expect(first.code, first.stderr).toBe(0)
-    expect(first.json()).toMatchObject({outcome: 'promoted', version: 1, previous_version: null})
-    expect(await production()).toBe('1')
+  it('lists the versions with their stage and metrics', async () => {
+    const result = await ws.run(['model', 'versions', NAME, '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const [v2, v1] = result.json().versions
+    expect([v2, v1]).toEqual([
+      expect.objectContaining({version: 2, status: 'READY', stage: 'None', aliases: []}),
+      expect.objectContaining({version: 1, status: 'READY', stage: 'None', aliases: []}),
+    ])
+    expect(v2.metrics.f1).toBeGreaterThan(v1.metrics.f1)
+    const unknown = await ws.run(['model', 'versions', 'Nope'])
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toMatch(/RESOURCE_DOES_NOT_EXIST/)
+  })
 
-    const better = await ws.run(['model', 'promote', '--yes', 'Sentiment', '--version', '2', '--json'])
-    expect(better.code, better.stderr).toBe(0)
-    expect(better.json()).toMatchObject({outcome: 'promoted', version: 2, previous_version: 1})
+  it('promotes the better version to Production and serves it', async () => {
+    const result = await ws.run(['model', 'promote', '--yes', NAME, '--version', '2', '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.json()).toMatchObject({outcome: 'promoted', alias: 'champion', stage: 'Production', version: 2, previous_version: null, served: true, skipped: null})
     expect(await production()).toBe('2')
-    const archived = (await ws.api('GET', `${MLFLOW}/model-versions/get?name=Sentiment&version=1`)).model_version
-    expect(archived.current_stage).toBe('Archived')
+    expect(await served()).toMatchObject({entity_name: NAME, entity_version: '2'})
+  })
 
-    const worse = await ws.run(['model', 'promote', '--yes', 'Sentiment', '--version', '1', '--json'])
-    expect(worse.code).toBe(3)
-    expect(worse.json().error.code).toBe('PROMOTION_REFUSED')
+  it('refuses the worse version with exit 3 and changes nothing', async () => {
+    const before = await endpoint()
+    const result = await ws.run(['model', 'promote', '--yes', NAME, '--version', '1'])
+    expect(result.code).toBe(3)
+    expect(result.stderr).toMatch(/PROMOTION_REFUSED/)
+    expect(result.stderr).toMatch(/Try: lakectl model promote Sentiment --version 1 --force --reason/)
+    expect(await production()).toBe('2')
+    expect(await stageOf(1)).toBe('None')
+    expect((await endpoint()).config).toEqual(before.config)
+  })
+
+  it('promotes it with --force, records the reason and what it replaced', async () => {
+    const result = await ws.run(['model', 'promote', '--yes', NAME, '--version', '1', '--force', '--reason', 'canary for INC-44', '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.json()).toMatchObject({outcome: 'forced', version: 1, previous_version: 2, reason: 'canary for INC-44', served: true})
+    expect(await production()).toBe('1')
+    expect(await stageOf(2)).toBe('Archived')
+    expect(await served()).toMatchObject({entity_name: NAME, entity_version: '1'})
+    const {model_version: version} = await ws.api('GET', `${MLFLOW}/model-versions/get?name=${NAME}&version=1`)
+    expect(version.tags).toEqual(expect.arrayContaining([
+      {key: 'lakectl.promotion.forced_reason', value: 'canary for INC-44'},
+      {key: 'lakectl.promotion.previous_version', value: '2'},
+    ]))
+  })
+
+  it('rolls back the stage and the endpoint', async () => {
+    const result = await ws.run(['model', 'rollback', '--yes', NAME])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/Rolled champion \(stage Production\) of Sentiment back to version 2 \(from 1\)/)
+    expect(await production()).toBe('2')
+    expect(await stageOf(1)).toBe('Archived')
+    expect(await served()).toMatchObject({entity_name: NAME, entity_version: '2'})
+    const versions = await ws.run(['model', 'versions', NAME])
+    expect(versions.stdout).toMatch(/\b2[\s|]+READY[\s|]+Production[\s|]/)
+    expect(versions.stdout).toMatch(/\b1[\s|]+READY[\s|]+Archived[\s|]/)
+  })
+
+  it('on a host without Databricks-only APIs (as an MLflow server): MLflow transitions, one line for the skipped serving', async () => {
+    const before = await endpoint()
+    // What an MLflow tracking server answers here: no Databricks transition endpoint, no Model Serving.
+    await ws.fault({method: 'POST', path: `${MLFLOW}/databricks/model-versions/transition-stage`, status: 404, error_code: 'ENDPOINT_NOT_FOUND', message: 'No API found', count: 10})
+    await ws.fault({method: 'GET', path: `/api/2.0/serving-endpoints/${ENDPOINT}`, status: 404, error_code: 'ENDPOINT_NOT_FOUND', message: 'No API found', count: 10})
+    try {
+      await ws.clearRequests()
+      const forced = await ws.run(['model', 'promote', '--yes', NAME, '--version', '1', '--force', '--reason', 'INC-45', '--json'])
+      expect(forced.code, forced.stderr).toBe(0)
+      expect(forced.json()).toMatchObject({outcome: 'forced', version: 1, served: false, endpoint: null, skipped: expect.stringMatching(/has no Model Serving API/)})
+      // Besides the progress line, one line says what was skipped and why: no stack trace, no other warning.
+      const notes = forced.stderr.split('\n').filter((line) => line.trim() && line !== 'Checking the candidate...')
+      expect(notes).toEqual([expect.stringMatching(/^Warning: Skipped the serving update: http:\/\/127\.0\.0\.1:\d+ has no Model Serving API \(GET \/api\/2\.0\/serving-endpoints\/lakectl-sentiment answered 404\), so serving endpoint lakectl-sentiment was not updated\.$/)])
+      expect(await production()).toBe('1')
+      const paths = (await ws.requests()).filter((r) => r.method === 'POST').map((r) => `${r.status} ${r.path}`)
+      expect(paths).toEqual(expect.arrayContaining([`404 ${MLFLOW}/databricks/model-versions/transition-stage`, `200 ${MLFLOW}/model-versions/transition-stage`]))
+
+      const rolled = await ws.run(['model', 'rollback', '--yes', NAME, '--json'])
+      expect(rolled.code, rolled.stderr).toBe(0)
+      expect(rolled.json()).toMatchObject({outcome: 'rolled_back', version: 2, previous_version: 1, served: false})
+      expect(rolled.stderr).toMatch(/Skipped the serving update/)
+      expect(await production()).toBe('2')
+    } finally {
+      await ws.clearFaults()
+    }
+    expect((await endpoint()).config).toEqual(before.config)
+  })
+
+  it('refuses aliases that have no stage, and rollback without a recorded previous version', async () => {
+    const alias = await ws.run(['model', 'promote', '--yes', NAME, '--version', '1', '--alias', 'canary'])
+    expect(alias.code).toBe(2)
+    expect(alias.stderr).toMatch(/stages, not aliases/)
+    const staging = await ws.run(['model', 'rollback', '--yes', NAME, '--alias', 'challenger'])
+    expect(staging.code).toBe(1)
+    expect(staging.stderr).toMatch(/NO_PREVIOUS_VERSION/)
     expect(await production()).toBe('2')
   })
 })

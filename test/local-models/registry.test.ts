@@ -251,4 +251,38 @@ describe('local workspace: legacy workspace registry', () => {
     await server.ok('POST', `${MLFLOW}/model-versions/set-tag`, {name: 'Sentiment', version: '2', key: 'lakectl.promotion.forced_reason', value: 'why'})
     expect((await server.ok('GET', `${MLFLOW}/model-versions/get?name=Sentiment&version=2`)).model_version.tags).toEqual([{key: 'lakectl.promotion.forced_reason', value: 'why'}])
   })
+
+  it("also serves MLflow's transition endpoint, answering under model_version", async () => {
+    // What MLflow's own client calls against a Databricks workspace registry (and all an MLflow server has).
+    const moved = await server.call('POST', `${MLFLOW}/model-versions/transition-stage`, {name: 'Sentiment', version: '1', stage: 'Staging', archive_existing_versions: true})
+    expect(moved.status).toBe(200)
+    expect(moved.body).toEqual({model_version: expect.objectContaining({name: 'Sentiment', version: '1', current_stage: 'Staging'})})
+    expect(moved.body.model_version.permission_level).toBeUndefined()
+    expect((await server.call('POST', `${MLFLOW}/model-versions/transition-stage`, {name: 'Sentiment', version: '1', stage: 'Bogus', archive_existing_versions: true})).body.error_code).toBe('INVALID_PARAMETER_VALUE')
+  })
+
+  it('searches versions by model name or run id, page by page, newest change first', async () => {
+    await server.ok('POST', `${MLFLOW}/registered-models/create`, {name: 'Other'})
+    await server.ok('POST', `${MLFLOW}/model-versions/create`, {name: 'Other', source: `runs:/${good}/model`, run_id: good})
+    const search = (query: string) => server.call('GET', `${MLFLOW}/model-versions/search${query}`)
+    const byName = await search(`?filter=${encodeURIComponent("name='Sentiment'")}`)
+    expect(byName.status).toBe(200)
+    expect(byName.body.next_page_token).toBeUndefined()
+    // Version 1 moved stage last (previous test), so it comes first.
+    expect(byName.body.model_versions.map((v: any) => [v.name, v.version])).toEqual([['Sentiment', '1'], ['Sentiment', '2']])
+    expect(byName.body.model_versions[1]).toMatchObject({current_stage: 'Production', run_id: poor, status: 'READY'})
+
+    const pages = await allPages(server, `${MLFLOW}/model-versions/search?max_results=1&filter=${encodeURIComponent("name = 'Sentiment'")}`, 'model_versions')
+    expect(pages.map((p) => p.map((v: any) => v.version))).toEqual([['1'], ['2']])
+    const byRun = (await search(`?filter=${encodeURIComponent(`run_id='${good}'`)}`)).body.model_versions
+    expect(byRun.map((v: any) => `${v.name}/${v.version}`).sort()).toEqual(['Other/1', 'Sentiment/1'])
+    expect((await search(`?filter=${encodeURIComponent("name='Nope'")}`)).body).toEqual({})
+    expect((await search('')).body.model_versions).toHaveLength(3)
+
+    for (const bad of [`?filter=${encodeURIComponent("name LIKE 'S%'")}`, '?max_results=10001', '?max_results=0', '?page_token=garbage']) {
+      const refused = await search(bad)
+      expect(refused.status, bad).toBe(400)
+      expect(refused.body.error_code).toBe('INVALID_PARAMETER_VALUE')
+    }
+  })
 })

@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {TestServer} from '../local/harness.js'
-import {createSchema, ENDPOINTS, goodModel, logRun, poorModel, registerVersion, sleep, UC} from './fixtures.js'
+import {createSchema, ENDPOINTS, goodModel, logRun, MLFLOW, poorModel, registerVersion, sleep, UC} from './fixtures.js'
 import {HAPPY, UNHAPPY} from '../helpers/reviews.js'
 
 const MODEL = 'lh.ml.sentiment'
@@ -158,6 +158,22 @@ describe('local workspace: Model Serving', () => {
     expect(after.state).toEqual({ready: 'READY', config_update: 'NOT_UPDATING'})
     expect(after.config).toEqual(before.config)
     expect(after.pending_config).toBeUndefined()
+  })
+
+  it('serves a workspace-registry model by its plain name, as Databricks does', async () => {
+    await server.ok('POST', `${MLFLOW}/registered-models/create`, {name: 'Legacy Sentiment'})
+    const runId = await logRun(server, goodModel())
+    await server.ok('POST', `${MLFLOW}/model-versions/create`, {name: 'Legacy Sentiment', source: `runs:/${runId}/model`, run_id: runId})
+    const entity = {name: 'legacy-1', entity_name: 'Legacy Sentiment', entity_version: '1'}
+    await server.ok('POST', ENDPOINTS, {name: 'legacy', config: {served_entities: [entity]}})
+    expect((await settled('legacy')).config.served_entities[0]).toMatchObject({...entity, state: {deployment: 'DEPLOYMENT_READY'}})
+    const response = await invoke('legacy', {inputs: [HAPPY, UNHAPPY]})
+    expect(response.headers.get('served-model-name')).toBe('legacy-1')
+    expect(response.body.predictions[0]).toBeGreaterThan(response.body.predictions[1])
+    // Names are exact in the workspace registry, and a missing version is refused like a UC one.
+    expect((await server.call('POST', ENDPOINTS, {name: 'legacy-b', config: {served_entities: [{...entity, entity_name: 'legacy sentiment'}]}})).status).toBe(404)
+    expect((await server.call('POST', ENDPOINTS, {name: 'legacy-b', config: {served_entities: [{...entity, entity_version: '2'}]}})).status).toBe(404)
+    await server.ok('DELETE', `${ENDPOINTS}/legacy`)
   })
 
   it('keeps endpoints, models and artifacts across a restart', async () => {

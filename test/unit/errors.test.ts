@@ -69,4 +69,16 @@ describe('API error envelopes', () => {
     expect(parseApiError(400, '{"error_code":"INVALID_PARAMETER_VALUE","message":"bad"}', 'GET', '/x').notFound).toBe(false)
     expect(new ApiError({status: 404, errorCode: 'NOT_FOUND', message: 'm', method: 'GET', path: '/'}).notFound).toBe(true)
   })
+
+  it('tells a server without the API apart from a missing object', () => {
+    // Databricks for a path it has no API for; an MLflow tracking server (Flask) for a Databricks-only path.
+    const databricks = parseApiError(404, `{"error_code":"ENDPOINT_NOT_FOUND","message":"No API found for 'GET /serving-endpoints/x'"}`, 'GET', '/x')
+    const flask = parseApiError(404, '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>', 'GET', '/x')
+    const method = parseApiError(405, '<title>405 Method Not Allowed</title>', 'PUT', '/x')
+    for (const error of [databricks, flask, method]) expect(error).toMatchObject({missingApi: true, notFound: false})
+    // A missing object of an API that exists, with or without a specific code.
+    for (const body of ['{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"Endpoint x does not exist."}', '{"message":"Run abc not found"}', 'RESOURCE_DOES_NOT_EXIST: gone']) {
+      expect(parseApiError(404, body, 'GET', '/x')).toMatchObject({missingApi: false, notFound: true})
+    }
+  })
 })

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {LakectlCommand} from '../../cli/base-command.js'
 import {UsageError} from '../../errors.js'
-import {modelArg, modelName} from '../../cli/model-command.js'
+import {modelArg, modelName, slotName} from '../../cli/model-command.js'
 import {confirmChange} from '../../cli/prompts.js'
 import {promote, type PromoteResult} from '../../models/promotion.js'
 
@@ -13,7 +13,10 @@ MLflow runs) by at least --min-improvement; otherwise the command refuses, shows
 exits 3, unless --force with a --reason (recorded as a tag on the version). The previous holder is
 recorded as the alias <alias>_previous for rollback. With --serve (default) the endpoint is updated
 and waited for; if that fails or times out, the alias is put back. Promoting the current holder is a
-no-op. A model name without dots uses the workspace registry's stages instead of aliases.
+no-op. A model name without dots is in the workspace registry, which has stages instead of aliases:
+champion is Production, challenger Staging, and the version a promotion replaced is recorded as the
+tag lakectl.promotion.previous_version on the new holder. A host without Model Serving (an MLflow
+tracking server) gets the registry change and one line saying the endpoint was skipped.
 
 Moving the alias changes what production serves: on a terminal the command asks first (default No);
 without one it needs --yes. Every move is recorded on the version (lakectl model history).`
@@ -41,7 +44,7 @@ without one it needs --yes. Every move is recorded on the version (lakectl model
     const {config} = this.settings
     const minImprovement = this.flags['min-improvement'] === undefined ? config.model.min_improvement : parseNumber(this.flags['min-improvement'])
     const client = await this.client()
-    return this.out.withProgress('Checking the candidate...', (progress) =>
+    const result = await this.out.withProgress('Checking the candidate...', (progress) =>
       promote(client, {
         model: modelName(this.settings, this.args.model),
         alias: this.flags.alias,
@@ -58,6 +61,8 @@ without one it needs --yes. Every move is recorded on the version (lakectl model
         confirm: (change) => confirmChange(this.out, change, {yes: this.flags.yes, command: this.commandLine(), progress}),
       }),
     )
+    if (result.skipped) this.out.warn(`Skipped the serving update: ${result.skipped}.`)
+    return result
   }
 
   render(r: PromoteResult): void {
@@ -68,11 +73,12 @@ without one it needs --yes. Every move is recorded on the version (lakectl model
     const c = r.comparison
     if (c) this.out.print(`${c.metric}: candidate ${c.candidate?.toFixed(4) ?? 'n/a'} vs current ${c.current?.toFixed(4) ?? 'n/a (no holder)'}${c.delta === null ? '' : ` (delta ${c.delta >= 0 ? '+' : ''}${c.delta.toFixed(4)})`}`)
     const forced = r.outcome === 'forced' ? ` (forced: ${r.reason})` : ''
-    this.out.print(`Moved ${r.alias} of ${r.model} to version ${r.version}${r.previous_version ? ` (was ${r.previous_version})` : ''}${forced}.`)
+    this.out.print(`Moved ${slotName(r)} of ${r.model} to version ${r.version}${r.previous_version ? ` (was ${r.previous_version})` : ''}${forced}.`)
     if (r.served) this.out.print(`Serving endpoint ${r.endpoint} now serves version ${r.version}.`)
-    // A rollback needs a previous holder: the first promotion has none (and the workspace registry has no rollback).
-    if (r.previous_version !== null && r.model.includes('.')) this.out.print(`Undo with: lakectl model rollback${r.alias === 'champion' ? '' : ` --alias ${r.alias}`}`)
-    else this.out.print(`Next: lakectl model versions${r.model.includes('.') ? ', or lakectl model history' : ''}`)
+    // A rollback needs a previous holder: the first promotion has none.
+    const named = this.args.model ? ` ${r.model}` : ''
+    if (r.previous_version !== null) this.out.print(`Undo with: lakectl model rollback${named}${r.alias === 'champion' ? '' : ` --alias ${r.alias}`}`)
+    else this.out.print(`Next: lakectl model versions${named}${r.model.includes('.') ? `, or lakectl model history${named}` : ''}`)
   }
 }
 

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {LakectlCommand} from '../../cli/base-command.js'
-import {modelArg, modelName} from '../../cli/model-command.js'
+import {modelArg, modelName, slotName} from '../../cli/model-command.js'
 import {confirmChange} from '../../cli/prompts.js'
 import {type PromoteResult, rollback} from '../../models/promotion.js'
 
@@ -11,6 +11,9 @@ export default class ModelRollback extends LakectlCommand<typeof ModelRollback, 
 becomes the new <alias>_previous. Only that alias moves: challenger (set by training) and other aliases
 stay where they are, and the command names those that still point at the version rolled back from,
 since promoting them would bring it back.
+
+A model name without dots is in the workspace registry: the stage the alias stands for (champion:
+Production) goes back to the version recorded in the holder's lakectl.promotion.previous_version tag.
 
 On a terminal the command asks first (default No); without one it needs --yes. The move is recorded
 on the version (lakectl model history).`
@@ -26,7 +29,7 @@ on the version (lakectl model history).`
   async execute(): Promise<PromoteResult> {
     const {config} = this.settings
     const client = await this.client()
-    return this.out.withProgress('Rolling back...', (progress) =>
+    const result = await this.out.withProgress('Rolling back...', (progress) =>
       rollback(client, {
         model: modelName(this.settings, this.args.model),
         alias: this.flags.alias,
@@ -37,14 +40,18 @@ on the version (lakectl model history).`
         confirm: (change) => confirmChange(this.out, change, {yes: this.flags.yes, command: this.commandLine(), progress}),
       }),
     )
+    if (result.skipped) this.out.warn(`Skipped the serving update: ${result.skipped}.`)
+    return result
   }
 
   render(r: PromoteResult): void {
-    this.out.print(`Rolled ${r.alias} of ${r.model} back to version ${r.version}${r.previous_version ? ` (from ${r.previous_version})` : ''}.`)
+    this.out.print(`Rolled ${slotName(r)} of ${r.model} back to version ${r.version}${r.previous_version ? ` (from ${r.previous_version})` : ''}.`)
     if (r.served) this.out.print(`Serving endpoint ${r.endpoint} serves version ${r.version} again.`)
     for (const alias of r.still_pointing ?? []) {
       this.out.print(`Note: ${alias} still points to version ${r.previous_version}, the version rolled back from: lakectl model promote --from-alias ${alias} would bring it back.`)
     }
-    this.out.print(`Next: lakectl model history${r.previous_version === null ? '' : `, or lakectl model rollback${r.alias === 'champion' ? '' : ` --alias ${r.alias}`} to go forward to version ${r.previous_version} again`}`)
+    const named = this.args.model ? ` ${r.model}` : ''
+    const look = r.stage ? `lakectl model versions${named}` : `lakectl model history${named}`
+    this.out.print(`Next: ${look}${r.previous_version === null ? '' : `, or lakectl model rollback${named}${r.alias === 'champion' ? '' : ` --alias ${r.alias}`} to go forward to version ${r.previous_version} again`}`)
   }
 }

@@ -48,13 +48,19 @@ export function openModels(options: ModelOptions, catalog: UnityCatalog, engine:
   const artifacts = new Artifacts(paths.runs, paths.registry)
   const tracking = new Tracking(store, artifacts)
   const registry = new ModelRegistry(store, catalog, artifacts, tracking)
-  const serving = new Serving(store, registry, artifacts, options.servingUpdateMs)
+  const workspaceRegistry = new WorkspaceRegistry(store, artifacts, tracking)
+  const serving = new Serving(
+    store,
+    {servable: (entity, version) => (entity.includes('.') ? registry : workspaceRegistry).servable(entity, version)},
+    artifacts,
+    options.servingUpdateMs,
+  )
   registerExecutor('train.py', trainingExecutor)
   return {
     models: {
       tracking,
       registry,
-      workspaceRegistry: new WorkspaceRegistry(store, artifacts, tracking),
+      workspaceRegistry,
       serving,
       train: (request) => trainAndRegister({engine, catalog, artifacts, tracking, registry}, request),
     },

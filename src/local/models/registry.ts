@@ -42,7 +42,8 @@ function versionMissing(fullName: string, version: number): ApiError {
   return notFound('RESOURCE_DOES_NOT_EXIST', `Model version ${version} of '${fullName}' does not exist.`)
 }
 
-export type Servable = {version: VersionRecord} | {reason: string; missing: boolean}
+/** A version an endpoint can serve (of either registry), or why it cannot. */
+export type Servable = {version: Pick<VersionRecord, 'storage_location'>} | {reason: string; missing: boolean}
 
 const versionKey = (version: number) => String(version).padStart(10, '0')
 

@@ -4,7 +4,7 @@
  */
 import {z} from 'zod'
 
-import {booleanQuery, pageRequest, parseBody, requiredQuery, type PageLimits} from '../http/input.js'
+import {booleanQuery, integerQuery, pageRequest, parseBody, requiredQuery, type PageLimits} from '../http/input.js'
 import {Reply, type Router, type Routes} from '../http/router.js'
 import type {LocalModels} from './index.js'
 import {parseVersion} from './registry.js'
@@ -139,9 +139,18 @@ function registerMlflowRoutes(routes: Routes, {tracking, registry, workspaceRegi
       workspaceRegistry.setVersionTag(tag.name, parseVersion(tag.version), tag.key, tag.value)
       return {}
     })
+    .get('/model-versions/search', ({query}) =>
+      workspaceRegistry.searchVersions({filter: query.get('filter') ?? undefined, max_results: integerQuery(query, 'max_results'), page_token: query.get('page_token') || undefined}),
+    )
+    // Databricks documents its own transition endpoint (it records the comment) and serves MLflow's too,
+    // which MLflow's client calls; each answers under its own key.
     .post('/databricks/model-versions/transition-stage', ({body}) => {
       const request = parseBody(transition, body)
-      return {model_version_databricks: workspaceRegistry.transitionStage({...request, version: parseVersion(request.version)})}
+      return {model_version_databricks: {...workspaceRegistry.transitionStage({...request, version: parseVersion(request.version)}), permission_level: 'CAN_MANAGE'}}
+    })
+    .post('/model-versions/transition-stage', ({body}) => {
+      const request = parseBody(transition.omit({comment: true}), body)
+      return {model_version: workspaceRegistry.transitionStage({...request, version: parseVersion(request.version)})}
     })
 }
 

@@ -14,7 +14,7 @@ import {ApiError, invalidParameter, notFound} from '../http/errors.js'
 import {LOCAL_USER_NAME} from '../identity.js'
 import type {Artifacts} from './artifacts.js'
 import {queryTexts} from './invocations.js'
-import {parseVersion, type ModelRegistry} from './registry.js'
+import {parseVersion, type Servable} from './registry.js'
 import type {EndpointConfigRecord, EndpointRecord, ModelStore, PendingConfigRecord, ServedEntityRecord, TrafficRoute} from './state.js'
 
 type Json = Record<string, unknown>
@@ -46,10 +46,15 @@ const WORKLOAD_SIZES = ['Small', 'Medium', 'Large']
 /** The model Silver scores with when the caller does not name one: `<catalog>.ml.sentiment`. */
 const DEFAULT_SCORING_MODEL = /^[a-z0-9_]+\.ml\.sentiment$/
 
+/** Where served entities come from: a Unity Catalog model (catalog.schema.model) or a workspace-registry one. */
+export interface ServableModels {
+  servable(entityName: string, version: number): Servable
+}
+
 export class Serving {
   constructor(
     private readonly store: ModelStore,
-    private readonly registry: ModelRegistry,
+    private readonly registry: ServableModels,
     private readonly artifacts: Artifacts,
     private readonly updateMs: number,
   ) {}
@@ -125,7 +130,7 @@ export class Serving {
    * traffic. Without a model name, any `<catalog>.ml.sentiment`. Null when nothing serves it.
    */
   current(model?: string): ServedModel | null {
-    const matches = model === undefined ? (name: string) => DEFAULT_SCORING_MODEL.test(name) : (name: string) => name === model.toLowerCase()
+    const matches = model === undefined ? (name: string) => DEFAULT_SCORING_MODEL.test(name) : (name: string) => name === entityName(model)
     for (const name of Object.keys(this.endpoints).sort()) {
       const {config} = this.settle(this.endpoints[name])
       const entities = config?.served_entities.filter((e) => matches(e.entity_name)) ?? []
@@ -183,16 +188,15 @@ export class Serving {
     if (config.served_entities.length === 0) throw invalidParameter('config.served_entities must name at least one entity.')
     const now = Date.now()
     const entities = config.served_entities.map((input) => {
-      if (!input.entity_name.includes('.')) throw invalidParameter(`Invalid entity_name '${input.entity_name}': the local workspace serves Unity Catalog models (catalog.schema.model).`)
-      const entityName = parseFullName(input.entity_name, 3, 'model').join('.')
+      const entity = entityName(input.entity_name)
       const version = parseVersion(input.entity_version)
-      const name = input.name ?? `${entityName.split('.')[2]}-${version}`
+      const name = input.name ?? `${entity.split('.').pop()}-${version}`
       if (!ENDPOINT_NAME.test(name)) throw invalidParameter(`Invalid served entity name '${name}': use letters, digits, '-' or '_'.`)
       const workloadSize = input.workload_size ?? 'Small'
       if (!WORKLOAD_SIZES.includes(workloadSize)) throw invalidParameter(`Invalid workload_size '${workloadSize}': expected one of ${WORKLOAD_SIZES.join(', ')}.`)
       return {
         name,
-        entity_name: entityName,
+        entity_name: entity,
         entity_version: String(version),
         workload_size: workloadSize,
         workload_type: input.workload_type ?? 'CPU',
@@ -223,6 +227,11 @@ export class Serving {
       route_optimized: false,
     }
   }
+}
+
+/** A Unity Catalog model's full name (lower-cased), or a workspace-registry model's name as it is. */
+function entityName(name: string): string {
+  return name.includes('.') ? parseFullName(name, 3, 'model').join('.') : name
 }
 
 /** The endpoint as listed: state and which versions it serves. */

@@ -8,7 +8,7 @@ import {randomUUID} from 'node:crypto'
 import {ApiError, invalidParameter, notFound} from '../http/errors.js'
 import {LOCAL_USER_NAME} from '../identity.js'
 import type {Artifacts} from './artifacts.js'
-import {validTag} from './registry.js'
+import {validTag, type Servable} from './registry.js'
 import {STAGES, type ModelStore, type Stage, type WorkspaceModelRecord, type WorkspaceVersionRecord} from './state.js'
 import type {KeyValue, Tracking} from './tracking.js'
 
@@ -22,6 +22,27 @@ function parseStage(stage: string): Stage {
 function validName(name: string): string {
   if (name.trim() === '' || name.length > 256 || /[/\u0000-\u001f]/.test(name)) throw invalidParameter(`Invalid registered model name '${name}'.`)
   return name
+}
+
+const MAX_SEARCH_RESULTS = 10_000
+
+/** The one condition model-versions/search accepts here: `name = '...'` or `run_id = '...'` (or none). */
+function searchFilter(filter: string | undefined): (record: WorkspaceModelRecord, version: WorkspaceVersionRecord) => boolean {
+  if (filter === undefined || filter.trim() === '') return () => true
+  const condition = /^\s*(name|run_id)\s*=\s*'((?:[^']|'')*)'\s*$/.exec(filter)
+  if (!condition) throw invalidParameter(`Invalid filter '${filter}': use one condition, name='<model name>' or run_id='<run id>'.`)
+  const value = condition[2].replaceAll("''", "'")
+  return condition[1] === 'name' ? (record) => record.name === value : (_record, version) => version.run_id === value
+}
+
+function decodeOffset(token: string): number {
+  try {
+    const {offset} = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as {offset?: unknown}
+    if (Number.isInteger(offset) && (offset as number) >= 0) return offset as number
+  } catch {
+    // not a token of ours
+  }
+  throw invalidParameter(`Invalid page token '${token}'.`)
 }
 
 export class WorkspaceRegistry {
@@ -124,7 +145,36 @@ export class WorkspaceRegistry {
       version.last_updated_timestamp = now
       record.last_updated_timestamp = now
     })
-    return {...this.versionJson(record, version), permission_level: 'CAN_MANAGE'}
+    return this.versionJson(record, version)
+  }
+
+  /**
+   * model-versions/search: the filter is one condition, `name = '...'` or `run_id = '...'` (as Databricks
+   * documents it). Newest change first (then name, then version descending), `max_results` (<= 10000,
+   * the default) per page, the page token an opaque offset.
+   */
+  searchVersions(input: {filter?: string; max_results?: number; page_token?: string}): {model_versions?: Json[]; next_page_token?: string} {
+    const match = searchFilter(input.filter)
+    const size = input.max_results ?? MAX_SEARCH_RESULTS
+    if (size < 1 || size > MAX_SEARCH_RESULTS) throw invalidParameter(`Invalid value ${size} for parameter 'max_results' supplied: it must be between 1 and ${MAX_SEARCH_RESULTS}.`)
+    const offset = input.page_token ? decodeOffset(input.page_token) : 0
+    const matching = Object.values(this.models)
+      .flatMap((record) => Object.values(record.versions).filter((v) => match(record, v)).map((v) => ({record, v})))
+      .sort((a, b) => b.v.last_updated_timestamp - a.v.last_updated_timestamp || a.record.name.localeCompare(b.record.name) || b.v.version - a.v.version)
+    const page = matching.slice(offset, offset + size)
+    const next = offset + size < matching.length ? Buffer.from(JSON.stringify({offset: offset + size})).toString('base64') : undefined
+    // Empty lists are left out, as the registry answers (`{}` for no match).
+    return {...(page.length ? {model_versions: page.map(({record, v}) => this.versionJson(record, v))} : {}), ...(next ? {next_page_token: next} : {})}
+  }
+
+  /** What Model Serving needs of a workspace-registry version (entity_name is the model's name). */
+  servable(name: string, version: number): Servable {
+    const record = this.models[name]
+    if (!record) return {reason: `Registered model '${name}' does not exist.`, missing: true}
+    const entry = record.versions[String(version)]
+    if (!entry) return {reason: `Model version ${version} of '${name}' does not exist.`, missing: true}
+    if (entry.status !== 'READY') return {reason: `Model version ${version} of '${name}' is ${entry.status}: only READY versions can be served.`, missing: false}
+    return {version: entry}
   }
 
   setVersionTag(name: string, version: number, key: string, value: string): void {
