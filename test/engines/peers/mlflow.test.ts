@@ -142,6 +142,10 @@ describe('lakectl model versions / promote / rollback against an MLflow tracking
     expect((await version(1)).current_stage).toBe('Archived')
     expect(await tag(2, 'lakectl.promotion.forced_reason')).toBe('canary for INC-46')
     expect(await tag(2, 'lakectl.promotion.previous_version')).toBe('1')
+    // MLflow has no SCIM: who forced it is unknown, and said so.
+    expect(await tag(2, 'lakectl.promotion.forced_by')).toBe('unknown')
+    const versions = await lakectl(['model', 'versions', MODEL, '--json'])
+    expect(versions.json().versions[0]).toMatchObject({version: 2, stage: 'Production', forced: {reason: 'canary for INC-46', by: 'unknown'}})
   })
 
   it('rolls back: the better version is in Production again', async () => {
