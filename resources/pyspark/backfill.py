@@ -1,10 +1,12 @@
-"""lakectl backfill: re-runs one layer's pipeline over one partition date, idempotently.
+"""lakectl backfill: recomputes one partition (event_date, UTC) of one layer, idempotently.
 
-silver: the Bronze rows with ingest_date = the date; gold: the Silver rows with event_date = the date.
-The steps are the streams' own (pipeline/manifest.yaml), so re-running a date converges: Silver inserts
-only missing events, Gold recomputes the touched keys. The batch id is -yyyymmdd and the stream
-<layer>_backfill in ops.quality_metrics. On Databricks the Gold stream also picks up the rows a Silver
-backfill inserts (it reads Silver's commits).
+silver: every Bronze record whose event falls on the date, whenever it was ingested (Bronze is pruned
+only to ingest dates from the day before on: a late record is never pruned); gold: the Silver rows of
+the date. The steps are the manifest's `backfills` (pipeline/manifest.yaml), the streams' own SQL:
+--mode missing inserts what the partition lacks (re-running it changes nothing); --mode replace
+recomputes the partition under the current rules, reference data and served model and swaps it in with
+one replaceWhere commit. The batch id is -yyyymmdd and the stream <layer>_backfill in ops.quality_metrics.
+`lakectl backfill` runs one job run per partition and retries failed runs itself.
 """
 from __future__ import annotations
 
@@ -17,14 +19,11 @@ from datetime import datetime
 sys.path.insert(0, os.path.dirname(os.path.abspath(globals().get("__file__") or sys.argv[0])))
 
 from pyspark.sql import SparkSession  # noqa: E402
-from pyspark.sql import functions as F  # noqa: E402
 
 from lakectl_pipeline import Pipeline, SentimentFunctions, identifier, lakehouse_catalog  # noqa: E402
 
-SOURCES = {
-    "silver": ("bronze.customer_events_raw", "ingest_date"),
-    "gold": ("silver.customer_events_cleaned", "event_date"),
-}
+LAYERS = ("silver", "gold")
+MODES = ("missing", "replace")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -32,8 +31,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--catalog", type=identifier, required=True)
     parser.add_argument("--resources", required=True, help="workspace folder holding pipeline/ and sql/")
     parser.add_argument("--model", required=True, help="Unity Catalog model, e.g. lakehouse.ml.sentiment")
-    parser.add_argument("--layer", choices=sorted(SOURCES), required=True)
+    parser.add_argument("--layer", choices=LAYERS, required=True)
     parser.add_argument("--partition-date", type=lambda s: datetime.strptime(s, "%Y-%m-%d").date(), required=True, help="YYYY-MM-DD")
+    parser.add_argument("--mode", choices=MODES, default="missing")
     return parser.parse_args(argv)
 
 
@@ -44,14 +44,9 @@ def main(argv: list[str]) -> None:
     pipeline = Pipeline(args.resources, lakehouse_catalog(spark, args.catalog))
     if args.layer == "silver":
         SentimentFunctions(args.model).register(spark)
-    table, column = SOURCES[args.layer]
-    spark.table(pipeline.table(table)).where(F.col(column) == F.lit(args.partition_date)).createOrReplaceTempView(
-        pipeline.input_view(args.layer)
-    )
-    batch_id = -int(args.partition_date.strftime("%Y%m%d"))
-    # Each write that loses a Delta conflict to a stream or another backfill is retried (run_batch).
-    figures = pipeline.run_batch(spark, args.layer, batch_id, stream=f"{args.layer}_backfill")
-    print(json.dumps({"layer": args.layer, "partition_date": args.partition_date.isoformat(), **figures}, default=str))
+    # Each write that loses a Delta conflict to a stream or another backfill is retried (run_partition).
+    figures = pipeline.run_partition(spark, args.layer, args.mode, args.partition_date)
+    print(json.dumps({"layer": args.layer, "mode": args.mode, "partition_date": args.partition_date.isoformat(), **figures}, default=str))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 A layer's micro-batch runs the steps of pipeline/manifest.yaml exactly as the local DuckDB executor
 (src/pipeline/executor.ts) does: a `view` step is materialised once (localCheckpoint) and registered as a
 temp view, so later steps of the batch see a snapshot; a `write` step is a MERGE run with spark.sql; an
-`append` step appends its SELECT's rows once per (stream, batch id), as an idempotent Delta write.
+`append` step appends its SELECT's rows once per (stream, batch id), as an idempotent Delta write; a
+`replace` step swaps a partition of a table for a view's rows with Delta's replaceWhere (backfills).
 {{catalog}} is rendered into the SQL text (validated as an identifier); every other {{name}} is bound as
 a named parameter (:name), never spliced.
 
@@ -46,6 +47,7 @@ IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,254}$")
 PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
 ENDPOINT_NAME = re.compile(r"^[A-Za-z0-9_-]{1,63}$")
 MODEL_VERSION = re.compile(r"^[0-9]{1,10}$")
+DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 SESSION_CATALOG = "spark_catalog"
 # Delta's optimistic concurrency: every exception a commit raises when a concurrent transaction won
 # (the subclasses of DeltaConcurrentModificationException, by class name and by Delta error class).
@@ -210,22 +212,60 @@ class Pipeline:
         spec = self.manifest["layers"][layer]
         stream = stream or layer
         parameters = {"batch_id": batch_id, "stream": stream, "recorded_at": utc_wall_time(utc_now())}
+        return self._run_steps(session, spec["steps"], spec["figures"], parameters, run_key)
+
+    def run_partition(self, session: SparkSession, layer: str, mode: str, partition_date: date) -> dict:
+        """A backfill of one partition (event_date) in `mode` (manifest `backfills`): presents the layer's
+        input from the backfill's input SQL, runs the mode's steps and returns the figures row. The batch
+        id is -yyyymmdd and the stream <layer>_backfill, as on the local engine."""
+        spec = self.manifest["backfills"][layer]
+        parameters = {
+            "batch_id": -int(partition_date.strftime("%Y%m%d")),
+            "stream": f"{layer}_backfill",
+            "recorded_at": utc_wall_time(utc_now()),
+            "partition_date": partition_date.isoformat(),
+        }
+        text, names = self.statement(spec["input"])
+        session.sql(text, args={name: parameters[name] for name in names} or None).createOrReplaceTempView(self.input_view(layer))
+        try:
+            return self._run_steps(session, spec["modes"][mode], spec["figures"], parameters)
+        finally:
+            session.catalog.dropTempView(self.input_view(layer))
+
+    def _run_steps(self, session: SparkSession, steps: list[dict], figures_view: str, parameters: dict, run_key: str = "") -> dict:
         views = []
-        for step in spec["steps"]:
-            text, names = self.statement(step["sql"])
-            args = {name: parameters[name] for name in names} or None
-            if "view" in step:
-                session.sql(text, args=args).localCheckpoint(eager=True).createOrReplaceTempView(step["view"])
-                views.append(step["view"])
-            elif "append" in step:
-                rows = session.sql(text, args=args)
-                retry_conflicts(lambda: self._append_once(rows, step["append"], stream, batch_id, run_key))
-            else:
-                retry_conflicts(lambda: session.sql(text, args=args))
-        figures = session.table(spec["figures"]).first().asDict()
-        for view in views:
-            session.catalog.dropTempView(view)
-        return figures
+        try:
+            for step in steps:
+                if "replace" in step:
+                    retry_conflicts(lambda: self._replace(session, step, parameters["partition_date"]))
+                    continue
+                text, names = self.statement(step["sql"])
+                args = {name: parameters[name] for name in names} or None
+                if "view" in step:
+                    session.sql(text, args=args).localCheckpoint(eager=True).createOrReplaceTempView(step["view"])
+                    views.append(step["view"])
+                elif "append" in step:
+                    rows = session.sql(text, args=args)
+                    retry_conflicts(lambda: self._append_once(rows, step["append"], parameters["stream"], parameters["batch_id"], run_key))
+                else:
+                    retry_conflicts(lambda: session.sql(text, args=args))
+            return session.table(figures_view).first().asDict()
+        finally:
+            for view in views:
+                session.catalog.dropTempView(view)
+
+    def _replace(self, session: SparkSession, step: dict, partition_date: str) -> None:
+        """The partition's rows give way to the view's in one Delta commit (replaceWhere). Delta refuses a
+        row of the view outside the partition (DELTA_REPLACE_WHERE_MISMATCH); columns match by name."""
+        if not DATE.match(partition_date) or not IDENTIFIER.match(step["where"]):
+            raise ValueError(f"bad replace step {step!r} for {partition_date!r}")
+        (
+            session.table(step["from"])
+            .write.format("delta")
+            .mode("overwrite")
+            .option("replaceWhere", f"{step['where']} = DATE'{partition_date}'")
+            .saveAsTable(self.table(step["replace"]))
+        )
 
     def _append_once(self, rows, table: str, stream: str, batch_id: int, run_key: str) -> None:
         """Delta's idempotent writes: a (txnAppId, txnVersion) already committed is skipped.

@@ -8,6 +8,8 @@
 import type {DuckDBConnection, DuckDBValue} from '@duckdb/node-api'
 
 import {assertIdentifier} from '../databricks/identifiers.js'
+import {setUtc} from './duckdb.js'
+import {boundStatement, partitionDate} from './executor.js'
 import {loadManifest, type PipelineLayer} from './manifest.js'
 
 /** Kafka positions of one topic partition, as in Spark's offsets: start inclusive, end exclusive. */
@@ -44,18 +46,20 @@ export async function presentSilverBatch(connection: DuckDBConnection, catalog: 
 }
 
 /**
- * A backfill's batch: one partition date of the layer's upstream table (Bronze ingest_date for Silver,
- * Silver event_date for Gold). Run it with batch id backfillBatchId(date) and stream `<layer>_backfill`.
+ * A backfill's batch: the manifest's backfill input for the layer (resources/pipeline/manifest.yaml
+ * `backfills`): for Silver the Bronze records that may hold events of the date, for Gold the Silver rows
+ * of the date. Run it with runPartitionBatch, batch id backfillBatchId(date) and stream `<layer>_backfill`.
  */
-export async function presentPartitionBatch(connection: DuckDBConnection, layer: PipelineLayer, catalog: string, partitionDate: string): Promise<void> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(partitionDate)) throw new Error(`partition date '${partitionDate}' is not YYYY-MM-DD`)
-  const [table, column] = layer === 'silver' ? ['bronze.customer_events_raw', 'ingest_date'] : ['silver.customer_events_cleaned', 'event_date']
-  await presentInput(connection, layer, catalog, table, `b.${column} = CAST($day AS DATE)`, {day: partitionDate})
+export async function presentPartitionBatch(connection: DuckDBConnection, layer: PipelineLayer, catalog: string, day: string): Promise<void> {
+  const manifest = loadManifest()
+  const {sql, values} = boundStatement(manifest.backfills[layer].input, catalog, {batch_id: backfillBatchId(day), stream: `${layer}_backfill`, recorded_at: '', partition_date: partitionDate(day)})
+  await setUtc(connection)
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${manifest.layers[layer].input.view} AS\n${sql}`, values)
 }
 
 /** -yyyymmdd: backfill ids never collide with stream batch ids (which count up from 0). */
-export function backfillBatchId(partitionDate: string): number {
-  return -Number(partitionDate.replaceAll('-', ''))
+export function backfillBatchId(day: string): number {
+  return -Number(partitionDate(day).replaceAll('-', ''))
 }
 
 async function presentInput(

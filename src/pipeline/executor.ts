@@ -7,7 +7,7 @@ import type {DuckDBConnection, DuckDBValue} from '@duckdb/node-api'
 
 import {setUtc} from './duckdb.js'
 import {readResource} from './resources.js'
-import {bindParameters, loadManifest, renderSql, type ManifestStep, type PipelineLayer, type StepParameters} from './manifest.js'
+import {bindParameters, loadManifest, renderSql, type BackfillMode, type ManifestStep, type PipelineLayer, type StepParameters} from './manifest.js'
 
 export interface BatchOptions {
   catalog: string
@@ -23,6 +23,8 @@ export interface BatchOptions {
   ownTransaction?: boolean
   /** The layer's batch-only steps already ran on this connection (prepareLayerBatch), before the transaction. */
   prepared?: boolean
+  /** 'YYYY-MM-DD': the partition a backfill recomputes (runPartitionBatch). */
+  partitionDate?: string
 }
 
 /** The silver_figures row (resources/sql/silver/figures.sql). */
@@ -67,6 +69,27 @@ export async function runGoldBatch(connection: DuckDBConnection, options: BatchO
   return (await runLayerBatch(connection, 'gold', options)) as unknown as GoldBatchFigures
 }
 
+/** What one batch runs: the input view the caller presents, the steps in order, and the figures view. */
+interface BatchPlan {
+  input: string
+  steps: ManifestStep[]
+  figures: string
+}
+
+type ViewStep = Extract<ManifestStep, {view: string}>
+
+function layerPlan(layer: PipelineLayer): BatchPlan {
+  const spec = loadManifest().layers[layer]
+  return {input: spec.input.view, steps: spec.steps, figures: spec.figures}
+}
+
+/** A backfill of one partition: the layer's input view, the mode's steps (resources/pipeline/manifest.yaml). */
+function partitionPlan(layer: PipelineLayer, mode: BackfillMode): BatchPlan {
+  const manifest = loadManifest()
+  const spec = manifest.backfills[layer]
+  return {input: manifest.layers[layer].input.view, steps: spec.modes[mode], figures: spec.figures}
+}
+
 /**
  * The layer's leading view steps that read nothing but the presented batch and the views before them:
  * their SQL names no catalog table (no {{catalog}}). What they compute depends on the batch alone, so a
@@ -76,16 +99,20 @@ export async function runGoldBatch(connection: DuckDBConnection, options: BatchO
  * single-threaded (measured on 1M events: the step after parsing 36% slower, parsing itself 77% slower
  * when bronze_batch was created inside the transaction).
  */
-export function batchOnlySteps(layer: PipelineLayer): Array<Extract<ManifestStep, {view: string}>> {
-  const steps: Array<Extract<ManifestStep, {view: string}>> = []
-  for (const step of loadManifest().layers[layer].steps) {
-    if (!('view' in step) || readsCatalog(step)) break
-    steps.push(step)
-  }
-  return steps
+export function batchOnlySteps(layer: PipelineLayer): ViewStep[] {
+  return leadingBatchOnly(layerPlan(layer).steps)
 }
 
-function readsCatalog(step: ManifestStep): boolean {
+function leadingBatchOnly(steps: ManifestStep[]): ViewStep[] {
+  const early: ViewStep[] = []
+  for (const step of steps) {
+    if (!('view' in step) || readsCatalog(step)) break
+    early.push(step)
+  }
+  return early
+}
+
+function readsCatalog(step: ViewStep): boolean {
   return readResource('sql', step.sql).includes('{{catalog}}')
 }
 
@@ -95,22 +122,40 @@ function readsCatalog(step: ManifestStep): boolean {
  * a batch that fails or never commits leaves temp tables the next batch replaces.
  */
 export async function prepareLayerBatch(connection: DuckDBConnection, layer: PipelineLayer, options: BatchOptions): Promise<void> {
-  const spec = loadManifest().layers[layer]
-  await setUtc(connection)
-  await assertInputPresented(connection, spec.input.view)
-  await runSteps(connection, batchOnlySteps(layer), options.catalog, stepParameters(layer, options))
+  await preparePlan(connection, layerPlan(layer), stepParameters(layer, options), options.catalog)
 }
 
 export async function runLayerBatch(connection: DuckDBConnection, layer: PipelineLayer, options: BatchOptions): Promise<Record<string, unknown>> {
-  const spec = loadManifest().layers[layer]
-  const parameters = stepParameters(layer, options)
+  return runPlan(connection, layerPlan(layer), stepParameters(layer, options), options)
+}
+
+/**
+ * A backfill of one partition (options.partitionDate) in the given mode, after presentPartitionBatch.
+ * The same contract as runLayerBatch; preparePartitionBatch is prepareLayerBatch's counterpart.
+ */
+export async function preparePartitionBatch(connection: DuckDBConnection, layer: PipelineLayer, mode: BackfillMode, options: BatchOptions): Promise<void> {
+  await preparePlan(connection, partitionPlan(layer, mode), stepParameters(layer, options), options.catalog)
+}
+
+export async function runPartitionBatch(connection: DuckDBConnection, layer: PipelineLayer, mode: BackfillMode, options: BatchOptions): Promise<Record<string, unknown>> {
+  return runPlan(connection, partitionPlan(layer, mode), stepParameters(layer, options), options)
+}
+
+async function preparePlan(connection: DuckDBConnection, plan: BatchPlan, parameters: StepParameters, catalog: string): Promise<void> {
   await setUtc(connection)
-  await assertInputPresented(connection, spec.input.view)
+  await assertInputPresented(connection, plan.input)
+  await runSteps(connection, leadingBatchOnly(plan.steps), catalog, parameters)
+}
+
+async function runPlan(connection: DuckDBConnection, plan: BatchPlan, parameters: StepParameters, options: BatchOptions): Promise<Record<string, unknown>> {
+  await setUtc(connection)
+  await assertInputPresented(connection, plan.input)
   const ownTransaction = options.ownTransaction ?? true
+  const batchOnly = leadingBatchOnly(plan.steps)
   // In its own transaction the batch computes its batch-only steps first, outside the transaction.
-  const early = options.prepared ? [] : ownTransaction ? batchOnlySteps(layer) : []
-  const skipped = new Set(options.prepared || early.length > 0 ? batchOnlySteps(layer).map((step) => step.view) : [])
-  const views = spec.steps.flatMap((step) => ('view' in step ? [step.view] : []))
+  const early = options.prepared ? [] : ownTransaction ? batchOnly : []
+  const skipped = new Set(options.prepared || early.length > 0 ? batchOnly.map((step) => step.view) : [])
+  const views = plan.steps.flatMap((step) => ('view' in step ? [step.view] : []))
   try {
     await runSteps(connection, early, options.catalog, parameters)
   } catch (error) {
@@ -121,11 +166,11 @@ export async function runLayerBatch(connection: DuckDBConnection, layer: Pipelin
   try {
     await runSteps(
       connection,
-      spec.steps.filter((step) => !('view' in step && skipped.has(step.view))),
+      plan.steps.filter((step) => !('view' in step && skipped.has(step.view))),
       options.catalog,
       parameters,
     )
-    const figures = (await connection.runAndReadAll(`SELECT * FROM ${spec.figures}`)).getRowObjectsJS()[0]
+    const figures = (await connection.runAndReadAll(`SELECT * FROM ${plan.figures}`)).getRowObjectsJS()[0]
     await dropViews(connection, views)
     if (ownTransaction) await connection.run('COMMIT')
     return Object.fromEntries(Object.entries(figures).map(([key, value]) => [key, typeof value === 'bigint' ? Number(value) : value]))
@@ -144,16 +189,27 @@ function stepParameters(layer: PipelineLayer, options: BatchOptions): StepParame
     batch_id: options.batchId,
     stream: options.stream ?? layer,
     recorded_at: utcWallTime(options.recordedAt ?? new Date()),
+    ...(options.partitionDate === undefined ? {} : {partition_date: partitionDate(options.partitionDate)}),
   }
+}
+
+/** A 'YYYY-MM-DD' that is a real calendar date. */
+export function partitionDate(text: string): string {
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : undefined
+  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== text) throw new Error(`partition date '${text}' is not a date YYYY-MM-DD`)
+  return text
 }
 
 async function runSteps(connection: DuckDBConnection, steps: ManifestStep[], catalog: string, parameters: StepParameters): Promise<void> {
   for (const step of steps) {
-    const {sql, names} = bindParameters(renderSql(step.sql, {catalog}), '$')
-    const bind = (used: Array<keyof StepParameters>) => (used.length > 0 ? Object.fromEntries(used.map((name) => [name, toDuckDbValue(parameters[name])])) : undefined)
-    if ('view' in step) await connection.run(`CREATE OR REPLACE TEMP TABLE ${step.view} AS\n${sql}`, bind(names))
-    else if ('write' in step) await connection.run(sql, bind(names))
-    else await connection.run(appendOnce(`${catalog}.${step.append}`, sql), bind([...new Set([...names, 'stream', 'batch_id'] as const)]))
+    if ('replace' in step) {
+      await replacePartition(connection, step, catalog, parameters)
+      continue
+    }
+    const {sql, values} = boundStatement(step.sql, catalog, parameters)
+    if ('view' in step) await connection.run(`CREATE OR REPLACE TEMP TABLE ${step.view} AS\n${sql}`, values)
+    else if ('write' in step) await connection.run(sql, values)
+    else await connection.run(appendOnce(`${catalog}.${step.append}`, sql), {...values, stream: parameters.stream, batch_id: BigInt(parameters.batch_id)})
   }
 }
 
@@ -162,6 +218,39 @@ function appendOnce(table: string, select: string): string {
   return `INSERT INTO ${table} BY NAME
 SELECT n.* FROM (${select}) AS n
 WHERE NOT EXISTS (SELECT 1 FROM ${table} AS t WHERE t.stream = $stream AND t.batch_id = CAST($batch_id AS BIGINT))`
+}
+
+/** A manifest SQL file rendered for DuckDB, with the values of the parameters it uses. */
+export function boundStatement(file: string, catalog: string, parameters: StepParameters): {sql: string; values?: Record<string, DuckDBValue>} {
+  const {sql, names} = bindParameters(renderSql(file, {catalog}), '$')
+  if (names.length === 0) return {sql}
+  return {
+    sql,
+    values: Object.fromEntries(
+      names.map((name) => {
+        const value = parameters[name]
+        if (value === undefined) throw new Error(`${file} uses {{${name}}}, which this batch does not set`)
+        return [name, toDuckDbValue(value)]
+      }),
+    ),
+  }
+}
+
+/**
+ * Delta's replaceWhere on DuckDB, inside the batch's transaction: the rows of the partition give way to
+ * the rows of the view. Like Delta, it refuses a view row outside the partition.
+ */
+async function replacePartition(connection: DuckDBConnection, step: Extract<ManifestStep, {replace: string}>, catalog: string, parameters: StepParameters): Promise<void> {
+  const day = parameters.partition_date
+  if (day === undefined) throw new Error(`replace ${step.replace} needs a partition date`)
+  const table = `${catalog}.${step.replace}`
+  const inPartition = `${step.where} = CAST($day AS DATE)`
+  const [{outside}] = (await connection.runAndReadAll(`SELECT count(*) AS outside FROM ${step.from} WHERE ${step.where} IS NULL OR NOT (${inPartition})`, {day})).getRowObjectsJS()
+  if (Number(outside) > 0) {
+    throw new Error(`[DELTA_REPLACE_WHERE_MISMATCH] ${outside} rows of ${step.from} do not conform to the partial table overwrite condition '${step.where} = ${day}' of ${step.replace}`)
+  }
+  await connection.run(`DELETE FROM ${table} WHERE ${inPartition}`, {day})
+  await connection.run(`INSERT INTO ${table} BY NAME SELECT * FROM ${step.from}`)
 }
 
 async function dropViews(connection: DuckDBConnection, views: string[]): Promise<void> {
@@ -173,7 +262,7 @@ export function utcWallTime(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '')
 }
 
-function toDuckDbValue(value: StepParameters[keyof StepParameters]): DuckDBValue {
+function toDuckDbValue(value: string | number): DuckDBValue {
   return typeof value === 'number' ? BigInt(value) : value
 }
 

@@ -19,6 +19,7 @@ const stepSchema = z.union([
   z.strictObject({view: identifier, sql: sqlFile}),
   z.strictObject({write: tableId, sql: sqlFile}),
   z.strictObject({append: tableId, sql: sqlFile}),
+  z.strictObject({replace: tableId, from: identifier, where: identifier}),
 ])
 
 const layerSchema = z.strictObject({
@@ -28,15 +29,25 @@ const layerSchema = z.strictObject({
   steps: z.array(stepSchema).min(1),
 })
 
+const backfillSchema = z.strictObject({
+  description: z.string(),
+  input: sqlFile,
+  figures: identifier,
+  modes: z.strictObject({missing: z.array(stepSchema).min(1), replace: z.array(stepSchema).min(1)}),
+})
+
 const manifestSchema = z.strictObject({
   version: z.literal(1),
-  parameters: z.record(identifier, z.strictObject({type: z.enum(['bigint', 'string', 'timestamp']), description: z.string()})),
+  parameters: z.record(identifier, z.strictObject({type: z.enum(['bigint', 'string', 'timestamp', 'date']), description: z.string()})),
   layers: z.strictObject({silver: layerSchema, gold: layerSchema}),
+  backfills: z.strictObject({silver: backfillSchema, gold: backfillSchema}),
 })
 
 export type PipelineManifest = z.infer<typeof manifestSchema>
 export type PipelineLayer = keyof PipelineManifest['layers']
 export type LayerManifest = z.infer<typeof layerSchema>
+export type BackfillManifest = z.infer<typeof backfillSchema>
+export type BackfillMode = keyof BackfillManifest['modes']
 export type ManifestStep = z.infer<typeof stepSchema>
 
 /** Named values the SQL binds as statement parameters (see `parameters` in the manifest). */
@@ -45,6 +56,8 @@ export interface StepParameters {
   stream: string
   /** UTC wall time 'YYYY-MM-DD HH:MM:SS[.ffffff]'. */
   recorded_at: string
+  /** 'YYYY-MM-DD': the partition a backfill recomputes (backfills only). */
+  partition_date?: string
 }
 
 const PLACEHOLDER = /\{\{([a-z_]+)\}\}/g
@@ -81,29 +94,43 @@ function isStepParameter(name: string): name is keyof StepParameters {
 
 /** Cross-checks what zod cannot: files exist, tables exist, views are defined before use, placeholders are known. */
 function validateManifest(manifest: PipelineManifest): PipelineManifest {
-  const specs = new Map(loadTableSpecs().map((spec) => [spec.id, spec]))
-  const tables = new Set(specs.keys())
+  const tables = new Map(loadTableSpecs().map((spec) => [spec.id, spec]))
   const known = new Set(['catalog', ...Object.keys(manifest.parameters)])
-  for (const [layer, spec] of Object.entries(manifest.layers)) {
-    const where = `manifest.yaml layers.${layer}`
-    if (!tables.has(spec.input.shape)) throw new Error(`${where}: input.shape ${spec.input.shape} is not a table of resources/sql/ddl`)
-    const views = new Set<string>()
-    for (const step of spec.steps) {
-      if (!existsSync(path.join(SQL_DIR, step.sql))) throw new Error(`${where}: resources/sql/${step.sql} does not exist`)
-      for (const [, name] of readResource('sql', step.sql).matchAll(PLACEHOLDER)) {
-        if (!known.has(name)) throw new Error(`${where}: ${step.sql} uses {{${name}}}, which is not a manifest parameter`)
-      }
-      if ('view' in step) {
-        views.add(step.view)
-        continue
-      }
-      const table = 'write' in step ? step.write : step.append
-      if (!tables.has(table)) throw new Error(`${where}: ${table} is not a table of resources/sql/ddl`)
-      // Appends are kept once per (stream, batch_id): the table needs both columns.
-      const columns = new Set(specs.get(table)!.columns.map((c) => c.name))
-      if ('append' in step && !(columns.has('stream') && columns.has('batch_id'))) throw new Error(`${where}: ${table} has no stream and batch_id columns to append once per batch`)
+  const checkSql = (where: string, file: string) => {
+    if (!existsSync(path.join(SQL_DIR, file))) throw new Error(`${where}: resources/sql/${file} does not exist`)
+    for (const [, name] of readResource('sql', file).matchAll(PLACEHOLDER)) {
+      if (!known.has(name)) throw new Error(`${where}: ${file} uses {{${name}}}, which is not a manifest parameter`)
     }
-    if (!views.has(spec.figures)) throw new Error(`${where}: figures names ${spec.figures}, which no step creates`)
+  }
+  const checkSteps = (where: string, steps: ManifestStep[], figures: string) => {
+    const views = new Set<string>()
+    for (const step of steps) {
+      if ('sql' in step) checkSql(where, step.sql)
+      if ('view' in step) views.add(step.view)
+      else if ('write' in step) {
+        if (!tables.has(step.write)) throw new Error(`${where}: ${step.write} is not a table of resources/sql/ddl`)
+      } else if ('append' in step) {
+        const table = tables.get(step.append)
+        if (!table) throw new Error(`${where}: ${step.append} is not a table of resources/sql/ddl`)
+        // Appends are kept once per (stream, batch_id): the table needs both columns.
+        const columns = new Set(table.columns.map((c) => c.name))
+        if (!(columns.has('stream') && columns.has('batch_id'))) throw new Error(`${where}: ${step.append} has no stream and batch_id columns to append once per batch`)
+      } else {
+        const table = tables.get(step.replace)
+        if (!table) throw new Error(`${where}: ${step.replace} is not a table of resources/sql/ddl`)
+        if (!views.has(step.from)) throw new Error(`${where}: replace ${step.replace} reads ${step.from}, which no earlier step creates`)
+        if (!table.columns.some((column) => column.name === step.where)) throw new Error(`${where}: ${step.replace} has no column ${step.where}`)
+      }
+    }
+    if (!views.has(figures)) throw new Error(`${where}: figures names ${figures}, which no step creates`)
+  }
+  for (const [layer, spec] of Object.entries(manifest.layers)) {
+    if (!tables.has(spec.input.shape)) throw new Error(`manifest.yaml layers.${layer}: input.shape ${spec.input.shape} is not a table of resources/sql/ddl`)
+    checkSteps(`manifest.yaml layers.${layer}`, spec.steps, spec.figures)
+  }
+  for (const [layer, spec] of Object.entries(manifest.backfills)) {
+    checkSql(`manifest.yaml backfills.${layer}`, spec.input)
+    for (const [mode, steps] of Object.entries(spec.modes)) checkSteps(`manifest.yaml backfills.${layer}.modes.${mode}`, steps, spec.figures)
   }
   return manifest
 }

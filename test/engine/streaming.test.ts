@@ -6,6 +6,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {generateEvents} from '../../src/pipeline/index.js'
+import {parseTimestamp} from '../../src/pipeline/expected.js'
 import {TestServer} from '../local/harness.js'
 import {bootstrap, caughtUp, CATALOG, compareTables, ENGINE_LIMITS, expectedFor, layerJobs, LAYERS, produce, rowReader, setPause, setTrigger, waitFor} from './helpers.js'
 
@@ -73,23 +74,36 @@ describe('streaming layers', () => {
     expect((await server.call('GET', `/api/2.1/unity-catalog/schemas/${CATALOG}.__lakectl`)).status).toBe(404)
   }, 120_000)
 
-  it('backfills a partition of Silver and of Gold idempotently, and refuses Bronze', async () => {
+  it('backfills every partition of Silver and of Gold in both modes without changing a row, and refuses Bronze', async () => {
     const rows = rowReader((m, p, b) => server.ok(m, p, b))
     const before = await compareTables(rows, expectedFor(values))
-    const ingestDate = String((await server.rows(`SELECT CAST(min(ingest_date) AS VARCHAR) FROM ${CATALOG}.bronze.customer_events_raw`))[0][0])
-    const backfill = async (layer: string, date: string) => {
-      const {run_id: runId} = await server.ok('POST', '/api/2.2/jobs/run-now', {job_id: jobs.backfill.job_id, job_parameters: {layer, partition_date: date}})
+    const dates = (await server.rows(`SELECT DISTINCT CAST(event_date AS VARCHAR) FROM ${CATALOG}.silver.customer_events_cleaned ORDER BY 1`)).map(([d]) => String(d))
+    expect(dates.length).toBeGreaterThan(1)
+    const backfill = async (layer: string, date: string, mode = 'missing') => {
+      const {run_id: runId} = await server.ok('POST', '/api/2.2/jobs/run-now', {job_id: jobs.backfill.job_id, job_parameters: {layer, partition_date: date, mode}})
       return waitFor(`backfill ${layer} ${date}`, async () => {
         const run = await server.ok('GET', `/api/2.2/jobs/runs/get?run_id=${runId}`)
         return run.end_time > 0 ? run : undefined
       })
     }
-    expect((await backfill('silver', ingestDate)).state.result_state).toBe('SUCCESS')
-    expect((await backfill('gold', '2026-11-26')).state.result_state).toBe('SUCCESS')
-    expect(await compareTables(rows, expectedFor(values))).toEqual(before)
-    const [[silverIn]] = await server.rows(`SELECT sum(rows_in) FROM ${CATALOG}.ops.quality_metrics WHERE stream = 'silver_backfill' AND batch_id = -${ingestDate.replaceAll('-', '')}`)
-    expect(Number(silverIn)).toBe(COUNT)
-    const refused = await backfill('bronze', ingestDate)
+    for (const mode of ['missing', 'replace']) {
+      for (const date of dates) {
+        for (const layer of ['silver', 'gold']) expect((await backfill(layer, date, mode)).state.result_state, `${layer} ${date} ${mode}`).toBe('SUCCESS')
+      }
+      expect(await compareTables(rows, expectedFor(values)), mode).toEqual(before)
+    }
+    // A Silver partition reads every Bronze record whose event falls on its date, whenever it was ingested.
+    const dated = values.filter((value) => {
+      try {
+        const record = JSON.parse(value)
+        return typeof record?.timestamp === 'string' && !Array.isArray(record) && parseTimestamp(record.timestamp) !== null
+      } catch {
+        return false
+      }
+    })
+    const [[silverIn]] = await server.rows(`SELECT sum(rows_in) FROM ${CATALOG}.ops.quality_metrics WHERE stream = 'silver_backfill'`)
+    expect(Number(silverIn)).toBe(dated.length)
+    const refused = await backfill('bronze', dates[0])
     expect(refused.state.state_message).toMatch(/Task backfill failed with message: --layer must be silver or gold, got 'bronze'/)
 
     // Meanwhile the idle streams wrote heartbeats (no input, nothing behind), at most one a second each.
@@ -100,5 +114,5 @@ describe('streaming layers', () => {
         FROM ${CATALOG}.ops.stream_progress WHERE num_input_rows = 0)`)
     expect(Number(behind)).toBe(0)
     if (closest !== null) expect(Number(closest)).toBeGreaterThanOrEqual(1000)
-  }, 60_000)
+  }, 120_000)
 })

@@ -174,6 +174,20 @@ describe('runs/cancel, runs/list and queueing', () => {
     await server.ok('POST', `${JOBS}/runs/cancel`, {run_id: active})
   })
 
+  it("honours run-now's queue over the job's setting", async () => {
+    const legacy = await createJob(server, jobSettings('Queue on request', 'test_loop.py'), '/api/2.1/jobs')
+    const active = await runNow(legacy)
+    const queued = await runNow(legacy, {queue: {enabled: true}})
+    expect((await getRun(server, queued)).state.life_cycle_state).toBe('QUEUED')
+    const queueing = await createJob(server, jobSettings('Skip on request', 'test_loop.py'))
+    const other = await runNow(queueing)
+    expect((await getRun(server, await runNow(queueing, {queue: {enabled: false}}))).state.life_cycle_state).toBe('SKIPPED')
+    expect((await server.call('POST', `${JOBS}/run-now`, {job_id: queueing, queue: {enabled: 'yes'}})).status).toBe(400)
+    await server.ok('POST', `${JOBS}/runs/cancel`, {run_id: active})
+    expect((await runUntil(server, queued, running)).run_id).toBe(queued)
+    for (const runId of [queued, other]) await server.ok('POST', `${JOBS}/runs/cancel`, {run_id: runId})
+  })
+
   it('cancels the active runs of a deleted job', async () => {
     const jobId = await createJob(server, jobSettings('Doomed', 'test_loop.py'))
     const runId = await runNow(jobId)

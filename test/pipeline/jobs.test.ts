@@ -79,13 +79,16 @@ describe('job templates', () => {
     expect(bronze).toEqual(expect.arrayContaining(['kafka.example.internal:9092', 'customer-events', 'lakectl-kafka', 'earliest']))
   })
 
-  it('parameterises the backfill by layer and partition date, with Databricks references left alone', () => {
+  it('parameterises the backfill by layer, partition date and mode, with Databricks references left alone', () => {
     const settings = renderJobTemplate('backfill', VALUES)
     expect(settings.continuous).toBeUndefined()
-    expect(settings.parameters!.map((p) => p.name)).toEqual(['layer', 'partition_date'])
+    expect(settings.parameters!.map((p) => p.name)).toEqual(['layer', 'partition_date', 'mode'])
     expect(settings.tasks![0].spark_python_task!.parameters).toEqual(
-      expect.arrayContaining(['{{job.parameters.layer}}', '{{job.parameters.partition_date}}']),
+      expect.arrayContaining(['{{job.parameters.layer}}', '{{job.parameters.partition_date}}', '{{job.parameters.mode}}']),
     )
+    // lakectl retries a failed partition itself (--max-attempts): no task retries on top of it.
+    expect(settings.tasks![0].max_retries).toBeUndefined()
+    expect(settings).toMatchObject({max_concurrent_runs: 4, queue: {enabled: true}})
   })
 
   it('keeps an ML runtime the config already names for training', () => {

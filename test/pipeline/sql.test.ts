@@ -88,7 +88,10 @@ describe('Spark SQL files', () => {
   })
 
   it('the manifest uses every transform file and only them', () => {
-    const used = Object.values(loadManifest().layers).flatMap((layer) => layer.steps.map((step) => step.sql))
+    const manifest = loadManifest()
+    const steps = [...Object.values(manifest.layers).flatMap((layer) => layer.steps), ...Object.values(manifest.backfills).flatMap((b) => [...b.modes.missing, ...b.modes.replace])]
+    const inputs = Object.values(manifest.backfills).map((backfill) => backfill.input)
+    const used = new Set([...steps.flatMap((step) => ('sql' in step ? [step.sql] : [])), ...inputs])
     expect([...used].sort()).toEqual([...TRANSFORMS].sort())
   })
 })

@@ -13,6 +13,8 @@ describe('loadTableSpecs', () => {
       'gold.customer_behavior_daily',
       'gold.customer_features',
       'gold.sentiment_summary',
+      'ops.backfill_partitions',
+      'ops.backfills',
       'ops.quality_metrics',
       'ops.stream_progress',
       'silver.customer_events_cleaned',
@@ -72,7 +74,7 @@ describe('manifest and SQL rendering', () => {
     const manifest = loadManifest()
     expect(manifest.layers.silver.input).toMatchObject({view: 'bronze_batch', shape: 'bronze.customer_events_raw'})
     expect(manifest.layers.gold.input).toMatchObject({view: 'silver_batch', shape: 'silver.customer_events_cleaned'})
-    const parameters: Record<keyof StepParameters, true> = {batch_id: true, stream: true, recorded_at: true}
+    const parameters: Record<keyof StepParameters, true> = {batch_id: true, stream: true, recorded_at: true, partition_date: true}
     expect(Object.keys(manifest.parameters).sort()).toEqual(Object.keys(parameters).sort())
   })
 

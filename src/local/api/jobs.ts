@@ -18,6 +18,7 @@ const runNowBody = z.looseObject({
   job_id: id,
   job_parameters: z.record(z.string(), z.string()).optional(),
   idempotency_token: z.string().optional(),
+  queue: z.strictObject({enabled: z.boolean()}).optional(),
 })
 const runIdBody = z.looseObject({run_id: id})
 const cancelAllBody = z.looseObject({job_id: id.optional(), all_queued_runs: z.boolean().optional()})
@@ -53,7 +54,7 @@ export function registerJobsRoutes(routes: Routes, version: JobsApiVersion, serv
     })
     .post('/run-now', ({body}) => {
       const request = parseBody(runNowBody, body)
-      const run = jobs.runNow(request.job_id, {jobParameters: request.job_parameters, idempotencyToken: request.idempotency_token})
+      const run = jobs.runNow(request.job_id, {jobParameters: request.job_parameters, idempotencyToken: request.idempotency_token, queue: request.queue})
       return {run_id: run.run_id, number_in_job: run.run_id}
     })
     .post('/runs/submit', ({body}) => {

@@ -222,9 +222,11 @@ export class JobRunner {
 
   /**
    * jobs/run-now. The same idempotency token returns the run it started before. On a continuous job
-   * run-now (re)starts the one run: an active run is cancelled first and the backoff is reset.
+   * run-now (re)starts the one run: an active run is cancelled first and the backoff is reset. Beyond
+   * max_concurrent_runs the run waits QUEUED when queueing is on (run-now's `queue` overrides the job's
+   * setting) and is SKIPPED otherwise.
    */
-  runNow(jobId: number, request: {jobParameters?: Record<string, string>; idempotencyToken?: string}): StoredRun {
+  runNow(jobId: number, request: {jobParameters?: Record<string, string>; idempotencyToken?: string; queue?: {enabled: boolean}}): StoredRun {
     const earlier = this.runForToken(request.idempotencyToken)
     if (earlier) return earlier
     const job = this.getJob(jobId)
@@ -240,7 +242,7 @@ export class JobRunner {
     const limit = job.settings.max_concurrent_runs ?? 1
     const running = this.activeRunsOf(jobId).filter((r) => r.life_cycle_state !== 'QUEUED').length
     if (running < limit) return this.launch(run)
-    if (job.settings.queue?.enabled && limit > 0) {
+    if ((request.queue ?? job.settings.queue)?.enabled && limit > 0) {
       run.life_cycle_state = 'QUEUED'
       run.queue_reason = `Queued due to reaching maximum concurrent runs of ${limit}.`
       this.store.addRun(run)

@@ -2,11 +2,12 @@
  * The built-in task executors of the streaming layers and the backfill, registered by the basename of
  * the PySpark runner each job template points at (resources/jobs/*.json).
  */
-import {backfillBatchId, prepareLayerBatch, presentPartitionBatch, runLayerBatch} from '../../pipeline/index.js'
+import {backfillBatchId, partitionDate, preparePartitionBatch, presentPartitionBatch, runPartitionBatch} from '../../pipeline/index.js'
 import {registerExecutor, type TaskContext} from '../jobs/executors.js'
 import {bronzeSource, goldSource, silverSource} from './layers.js'
 import {runStream, streamSettings} from './micro-batch.js'
 import {openPipelineConnection, syncSentimentFunctions} from './pipeline-connection.js'
+import {withWriteLock} from './write-locks.js'
 
 const DEFAULT_TOPIC = 'customer-events'
 
@@ -43,14 +44,18 @@ export function registerStreamingExecutors(): void {
 }
 
 /**
- * Re-runs one layer's manifest over one partition date (`--layer silver|gold --partition-date D`), in
- * one transaction, as batch -yyyymmdd of stream `<layer>_backfill`: re-running it changes nothing
- * (Silver inserts only absent events, Gold recomputes the touched keys, figures are kept once).
+ * Recomputes one partition of a layer (`--layer silver|gold --partition-date D --mode missing|replace`):
+ * the manifest's backfill of the layer over the rows of event_date D, as batch -yyyymmdd of stream
+ * `<layer>_backfill`, committed in one transaction under the layer's write lock (the stream's writes
+ * wait for it). missing inserts what the partition lacks, so re-running it changes nothing; replace
+ * swaps the whole partition for its recomputation.
  */
 async function runBackfill(ctx: TaskContext): Promise<void> {
   const {catalog, layer, 'partition-date': date} = ctx.parameters
+  const mode = ctx.parameters.mode || 'missing'
   if (layer !== 'silver' && layer !== 'gold') throw new Error(`--layer must be silver or gold, got '${layer ?? ''}' (Bronze is the raw copy of the topic: replay the topic instead)`)
-  if (!date || !/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) throw new Error(`--partition-date must be a date YYYY-MM-DD, got '${date ?? ''}'`)
+  if (mode !== 'missing' && mode !== 'replace') throw new Error(`--mode must be missing or replace, got '${mode}'`)
+  if (!date || !isDate(date)) throw new Error(`--partition-date must be a date YYYY-MM-DD, got '${date ?? ''}'`)
   const settings = streamSettings(ctx)
   const {engine, scoring} = ctx.services
   const connection = await openPipelineConnection(engine)
@@ -58,19 +63,31 @@ async function runBackfill(ctx: TaskContext): Promise<void> {
     if (layer === 'silver') await syncSentimentFunctions(engine, connection, scoring, ctx.parameters.model || undefined)
     // The partition's rows are read before the transaction (with the steps computed from them alone): the
     // transaction still decides what is written, from the tables as it sees them.
-    const options = {catalog: settings.catalog, batchId: backfillBatchId(date), stream: `${layer}_backfill`}
+    const options = {catalog: settings.catalog, batchId: backfillBatchId(date), stream: `${layer}_backfill`, partitionDate: date}
     await presentPartitionBatch(connection, layer, settings.catalog, date)
-    await prepareLayerBatch(connection, layer, options)
-    await connection.run('BEGIN TRANSACTION')
-    try {
-      const figures = await runLayerBatch(connection, layer, {...options, ownTransaction: false, prepared: true})
-      await connection.run('COMMIT')
-      ctx.log(`backfilled ${layer} ${date} in ${catalog}: ${JSON.stringify(figures)}`)
-    } catch (error) {
-      await connection.run('ROLLBACK').catch(() => undefined)
-      throw error
-    }
+    await preparePartitionBatch(connection, layer, mode, options)
+    const figures = await withWriteLock(engine, settings.catalog, layer, async () => {
+      await connection.run('BEGIN TRANSACTION')
+      try {
+        const written = await runPartitionBatch(connection, layer, mode, {...options, ownTransaction: false, prepared: true})
+        await connection.run('COMMIT')
+        return written
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => undefined)
+        throw error
+      }
+    })
+    ctx.log(`backfilled ${layer} ${date} (${mode}) in ${catalog}: ${JSON.stringify(figures)}`)
   } finally {
     connection.closeSync()
+  }
+}
+
+function isDate(text: string): boolean {
+  try {
+    partitionDate(text)
+    return true
+  } catch {
+    return false
   }
 }

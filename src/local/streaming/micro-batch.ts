@@ -18,6 +18,7 @@ import type {Engine} from '../engine/engine.js'
 import type {TaskContext} from '../jobs/executors.js'
 import {ensureCheckpointTable, initialCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint} from './checkpoints.js'
 import {openPipelineConnection} from './pipeline-connection.js'
+import {withWriteLock} from './write-locks.js'
 
 export interface StreamSettings {
   catalog: string
@@ -131,27 +132,29 @@ export async function runStream(ctx: TaskContext, source: LayerSource, settings:
       const next: Checkpoint = {...checkpoint, batchId: checkpoint.batchId + 1, offsets: plan.end}
       const writeStart = Date.now()
       await source.prepare?.(connection, plan, next.batchId)
-      await connection.run('BEGIN TRANSACTION')
-      try {
-        const written = await source.write(connection, plan, next.batchId)
-        const writeMs = Date.now() - writeStart
-        await insertProgress(connection, settings, source, checkpoint, runId, {
-          batchId: next.batchId,
-          triggerStart,
-          previousTrigger,
-          durationMs: Date.now() - triggerStart.getTime(),
-          durations: {latestOffset: planMs, addBatch: writeMs},
-          latest: plan.latest,
-          end: plan.end,
-          behind: plan.behindAfter,
-          written,
-        })
-        await writeCheckpoint(connection, catalog, next)
-        await connection.run('COMMIT')
-      } catch (error) {
-        await connection.run('ROLLBACK').catch(() => undefined)
-        throw error
-      }
+      await withWriteLock(engine, catalog, source.stream, async () => {
+        await connection.run('BEGIN TRANSACTION')
+        try {
+          const written = await source.write(connection, plan, next.batchId)
+          const writeMs = Date.now() - writeStart
+          await insertProgress(connection, settings, source, checkpoint, runId, {
+            batchId: next.batchId,
+            triggerStart,
+            previousTrigger,
+            durationMs: Date.now() - triggerStart.getTime(),
+            durations: {latestOffset: planMs, addBatch: writeMs},
+            latest: plan.latest,
+            end: plan.end,
+            behind: plan.behindAfter,
+            written,
+          })
+          await writeCheckpoint(connection, catalog, next)
+          await connection.run('COMMIT')
+        } catch (error) {
+          await connection.run('ROLLBACK').catch(() => undefined)
+          throw error
+        }
+      })
       commitClock(engine, catalog, source.stream).tick()
       checkpoint = next
       previousTrigger = triggerStart
