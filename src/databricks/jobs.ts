@@ -2,6 +2,7 @@
  * Jobs API 2.2 calls lakectl makes (reference section 3). lakectl finds its own jobs by tags
  * (lakectl_project, lakectl_layer), never by name alone.
  */
+import {LakectlError} from '../cli/errors.js'
 import type {DatabricksClient} from './client.js'
 
 const JOBS = '/api/2.2/jobs'
@@ -11,6 +12,7 @@ export interface JobSettings {
   tags?: Record<string, string>
   continuous?: {pause_status?: 'PAUSED' | 'UNPAUSED'; task_retry_mode?: string}
   parameters?: Array<{name: string; default: string}>
+  max_concurrent_runs?: number
   [key: string]: unknown
 }
 
@@ -24,6 +26,7 @@ export interface RunState {
   life_cycle_state?: string
   result_state?: string
   state_message?: string
+  queue_reason?: string
 }
 
 export interface Run {
@@ -44,6 +47,18 @@ export const ACTIVE_STATES = new Set(['QUEUED', 'PENDING', 'RUNNING', 'TERMINATI
 export async function listProjectJobs(client: DatabricksClient, project: string): Promise<Job[]> {
   const jobs = await client.listAll<Job>(`${JOBS}/list`, 'jobs', {limit: 100})
   return jobs.filter((j) => j.settings?.tags?.[TAG_PROJECT] === project)
+}
+
+/** The one job of the project with the given lakectl_layer role; none means bootstrap has not run. */
+export function roleJob(jobs: Job[], project: string, role: string): Job {
+  const matches = jobs.filter((j) => j.settings.tags?.[TAG_ROLE] === role)
+  if (matches.length === 0) {
+    throw new LakectlError(`No ${role} job is deployed for project '${project}'.`, {code: 'JOB_NOT_FOUND', hint: 'lakectl bootstrap --yes'})
+  }
+  if (matches.length > 1) {
+    throw new LakectlError(`${matches.length} jobs are tagged lakectl_layer=${role} (ids ${matches.map((m) => m.job_id).join(', ')}).`, {code: 'AMBIGUOUS_JOB', hint: 'delete all but one, then lakectl bootstrap'})
+  }
+  return matches[0]
 }
 
 export function getJob(client: DatabricksClient, jobId: number): Promise<Job> {

@@ -6,7 +6,7 @@ import {LakectlError} from '../errors.js'
 import type {Layer} from '../config/schema.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {waitUntil} from '../databricks/wait.js'
-import {activeRuns, cancelRun, type Job, latestRuns, listProjectJobs, type Run, TAG_ROLE, updateJob} from '../databricks/jobs.js'
+import {activeRuns, cancelRun, type Job, latestRuns, listProjectJobs, roleJob, type Run, updateJob} from '../databricks/jobs.js'
 import {UPSTREAM} from './layers.js'
 
 export interface LayerChange {
@@ -29,18 +29,7 @@ export interface WaitOptions {
 /** The project's layer jobs, one per layer; a missing one means bootstrap has not run. */
 export async function layerJobs(client: DatabricksClient, project: string, layers: readonly Layer[]): Promise<Map<Layer, Job>> {
   const jobs = await listProjectJobs(client, project)
-  const out = new Map<Layer, Job>()
-  for (const layer of layers) {
-    const matches = jobs.filter((j) => j.settings.tags?.[TAG_ROLE] === layer)
-    if (matches.length === 0) {
-      throw new LakectlError(`No ${layer} job is deployed for project '${project}'.`, {code: 'JOB_NOT_FOUND', hint: 'lakectl bootstrap --yes'})
-    }
-    if (matches.length > 1) {
-      throw new LakectlError(`${matches.length} jobs are tagged lakectl_layer=${layer} (ids ${matches.map((m) => m.job_id).join(', ')}).`, {code: 'AMBIGUOUS_JOB', hint: 'delete all but one, then lakectl bootstrap'})
-    }
-    out.set(layer, matches[0])
-  }
-  return out
+  return new Map(layers.map((layer) => [layer, roleJob(jobs, project, layer)]))
 }
 
 export async function startLayers(client: DatabricksClient, project: string, layers: readonly Layer[], options: WaitOptions): Promise<LayerChange[]> {

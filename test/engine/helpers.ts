@@ -10,7 +10,7 @@ import path from 'node:path'
 import {resolveSettings} from '../../src/config/targets.js'
 import {DatabricksClient} from '../../src/databricks/client.js'
 import {applyBootstrap, planBootstrap} from '../../src/lakehouse/bootstrap.js'
-import {ExpectedLakehouse, loadReferenceData, type BronzeRecord} from '../../src/pipeline/index.js'
+import {ExpectedLakehouse, loadReferenceData, type BronzeRecord, type ReferenceData} from '../../src/pipeline/index.js'
 import type {LocalLimits} from '../../src/local/services.js'
 import {TestServer} from '../local/harness.js'
 
@@ -102,8 +102,8 @@ export async function caughtUp(rows: RowReader, produced: number): Promise<boole
 }
 
 /** The lakehouse the independent model expects from these record values (one batch: final state). */
-export function expectedFor(values: string[]): ExpectedLakehouse {
-  const expected = new ExpectedLakehouse(loadReferenceData(), null)
+export function expectedFor(values: string[], reference: ReferenceData = loadReferenceData()): ExpectedLakehouse {
+  const expected = new ExpectedLakehouse(reference, null)
   const ingestTs = new Date('2026-11-26T12:00:00Z')
   const records: BronzeRecord[] = values.map((value, offset) => ({topic: TOPIC, partition: 0, offset, value, ingestTs}))
   const {inserted} = expected.runSilver(records, 0)
