@@ -4,7 +4,7 @@
  * SQL both Databricks and the local workspace run. One writer per ledger: its statements run one at a
  * time, in the order they were asked for, so a state never overtakes the one before it.
  */
-import {LakectlError} from '../cli/errors.js'
+import {LakectlError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {quoteName} from '../databricks/identifiers.js'
 import {backoff} from '../databricks/retry.js'

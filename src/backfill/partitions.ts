@@ -6,7 +6,7 @@
  */
 import {randomBytes} from 'node:crypto'
 
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../errors.js'
 
 export const BACKFILL_LAYERS = ['silver', 'gold'] as const
 export type BackfillLayer = (typeof BACKFILL_LAYERS)[number]

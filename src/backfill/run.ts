@@ -8,7 +8,7 @@
  */
 import {setTimeout as sleepFor} from 'node:timers/promises'
 
-import {InterruptedError, LakectlError} from '../cli/errors.js'
+import {InterruptedError, LakectlError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {ApiError, ConnectionError} from '../databricks/errors.js'
 import {cancelRun, getRun, isActive, type Run} from '../databricks/jobs.js'

@@ -3,7 +3,7 @@
  * cancel or report a backfill from its durable record. They take the workspace client and return data;
  * the commands render it.
  */
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {getJob, getRun, isActive, listProjectJobs, roleJob, type Job} from '../databricks/jobs.js'
 import {quoteName} from '../databricks/identifiers.js'

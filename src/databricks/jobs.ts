@@ -2,7 +2,7 @@
  * Jobs API 2.2 calls lakectl makes (reference section 3). lakectl finds its own jobs by tags
  * (lakectl_project, lakectl_layer), never by name alone.
  */
-import {LakectlError} from '../cli/errors.js'
+import {LakectlError} from '../errors.js'
 import type {DatabricksClient} from './client.js'
 
 const JOBS = '/api/2.2/jobs'

@@ -243,7 +243,7 @@ describe('lakectl backfill beside the running streams', () => {
     const runs = (await allJobRuns()).filter((run) => run.start_time >= since)
     expect(runs.length).toBe(10)
     expect(new Set(runs.map((run) => run.run_id))).toEqual(new Set(final.map((a) => a.run_id)))
-    expect(new Set(runs.map((run) => run.overriding_parameters.job_parameters.partition_date)).size).toBe(10)
+    expect(new Set(runs.map((run) => run.job_parameters.find((p: any) => p.name === 'partition_date').value)).size).toBe(10)
     await expectOracle()
   }, 120_000)
 

@@ -5,7 +5,7 @@ import type {Attempt} from '../../src/backfill/ledger.js'
 import {checkBackfillId, idempotencyToken, MAX_PARTITIONS, newBackfillId, parseDate, partitionDates} from '../../src/backfill/partitions.js'
 import {countsOf, latestAttempts, results, stateAfter} from '../../src/backfill/run.js'
 import {eventLine, progressBar} from '../../src/cli/backfill-command.js'
-import {UsageError} from '../../src/cli/errors.js'
+import {UsageError} from '../../src/errors.js'
 
 function attempt(partition_date: string, n: number, state: Attempt['state'], extra: Partial<Attempt> = {}): Attempt {
   return {layer: 'silver', partition_date, attempt: n, state, run_id: null, rows_before: null, rows_after: null, started_at: null, ended_at: null, error: null, ...extra}

@@ -1,6 +1,6 @@
 import {backfillContext, backfillIdArg, renderBackfill, withNext, type BackfillOutcome} from '../../cli/backfill-command.js'
 import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
-import {UsageError} from '../../cli/errors.js'
+import {UsageError} from '../../errors.js'
 import {confirm} from '../../cli/prompts.js'
 import {checkBackfillId} from '../../backfill/partitions.js'
 import {cancelBackfill} from '../../backfill/service.js'

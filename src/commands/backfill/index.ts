@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {afterInterrupt, backfillContext, type BackfillOutcome, driveFlags, exitCodeOf, renderBackfill, withBackfillProgress, withNext} from '../../cli/backfill-command.js'
 import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
-import {UsageError} from '../../cli/errors.js'
+import {UsageError} from '../../errors.js'
 import {confirm} from '../../cli/prompts.js'
 import {BACKFILL_LAYERS, BACKFILL_MODES, PARTITION_ORDERS, parseDate, type BackfillLayer, type BackfillMode, type PartitionOrder} from '../../backfill/partitions.js'
 import {planBackfill, requestedDates, startBackfill, type BackfillPlan, type BackfillRequest} from '../../backfill/service.js'
