@@ -11,7 +11,7 @@
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {loadReferenceData, loadTableSpecs, type ColumnSpec} from '../../../src/pipeline/index.js'
+import {loadReferenceData, loadTableSpecs, type ColumnSpec, type ReferenceData} from '../../../src/pipeline/index.js'
 import {ExpectedLakehouse, REJECT_REASONS, type BronzeRecord} from '../../../src/pipeline/expected.js'
 import {TestServer} from '../../local/harness.js'
 import {bootstrap, ENGINE_LIMITS, layerJobs, LAYERS, produce, rowReader, setPause, setTrigger, waitFor} from '../../engine/helpers.js'
@@ -113,8 +113,8 @@ function qualitySums(rows: Row[]): Row {
 }
 
 /** What the independent model expects from these record values (one topic, in order: the final state). */
-export function expectedTables(values: string[]): Tables {
-  const expected = new ExpectedLakehouse(loadReferenceData(), null)
+export function expectedTables(values: string[], reference: ReferenceData = loadReferenceData()): Tables {
+  const expected = new ExpectedLakehouse(reference, null)
   const ingestTs = new Date('2026-11-26T12:00:00Z')
   const records: BronzeRecord[] = values.map((value, offset) => ({topic: TOPIC, partition: 0, offset, value, ingestTs}))
   const {figures, inserted} = expected.runSilver(records, 0)
