@@ -57,6 +57,19 @@ lakectl local produce --count 5000 --seed 2
 lakectl stream wait --timeout 180
 lakectl sql "SELECT model_version, sentiment_label, count(*) AS reviews, round(avg(sentiment_score), 3) AS avg_score FROM $CATALOG.silver.customer_events_cleaned WHERE event_type = 'review' GROUP BY model_version, sentiment_label ORDER BY model_version NULLS FIRST, sentiment_label NULLS FIRST"
 
+step "Backfill: P0019 (Eco Cookbook) belongs in kitchen, not books. Fix the reference row, then recompute Silver for the produced days; Gold follows"
+# In a real runbook the fix goes into the reference data's source (resources/data/products.csv here, which
+# bootstrap loads): a bootstrap run would otherwise set the row back.
+lakectl sql "SELECT product_category, sum(reviews) AS reviews FROM $CATALOG.gold.sentiment_summary WHERE product_category IN ('books', 'kitchen') GROUP BY product_category ORDER BY product_category"
+lakectl sql "UPDATE $CATALOG.silver.products SET product_category = :category WHERE product_id = :product" --param product=P0019 --param category=kitchen
+days=$(lakectl sql "SELECT CAST(min(event_date) AS STRING) AS first_day, CAST(max(event_date) AS STRING) AS last_day FROM $CATALOG.silver.customer_events_cleaned" --json | node -pe 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")).rows[0]; `${r.first_day} ${r.last_day}`')
+read -r first_day last_day <<< "$days"
+lakectl backfill silver --from "$first_day" --to "$last_day" --mode replace --plan
+lakectl backfill silver --from "$first_day" --to "$last_day" --mode replace --yes
+lakectl backfill list
+echo "Gold after the backfill: the cookbook's reviews moved from books to kitchen" >&2
+lakectl sql "SELECT product_category, sum(reviews) AS reviews FROM $CATALOG.gold.sentiment_summary WHERE product_category IN ('books', 'kitchen') GROUP BY product_category ORDER BY product_category"
+
 step "Stop the streams (checkpoints are kept: the next start resumes)"
 lakectl stream stop
 

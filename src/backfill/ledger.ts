@@ -72,6 +72,7 @@ const INSERT_CHUNK = 200
 /** A Delta commit that lost to a concurrent writer (another lakectl) is simply run again. */
 const CONFLICT = /DELTA_CONCURRENT|Concurrent(Append|DeleteRead|DeleteDelete|Transaction)Exception|Conflict on update/i
 const ATTEMPTS_ON_CONFLICT = 4
+const LEDGER_WAIT_SECONDS = 10
 
 export class Ledger {
   private tail: Promise<unknown> = Promise.resolve()
@@ -193,13 +194,18 @@ export class Ledger {
     return Number(row?.n ?? 0)
   }
 
+  /**
+   * The ledger's statements are short: the first request waits for the result (no poll round trip per
+   * write, which a partition makes four of). Ctrl-C then cannot cancel a statement in flight; it ends
+   * on its own, and an interrupted backfill reads the record back to see whether it landed.
+   */
   private read(statement: string, parameters: Record<string, ParamValue>): Promise<Array<Record<string, unknown>>> {
-    return this.withRetry(async () => (await runStatement(this.client, {statement, parameters, warehouseId: this.options.warehouseId, waitSeconds: 0})).rows)
+    return this.withRetry(async () => (await runStatement(this.client, {statement, parameters, warehouseId: this.options.warehouseId, waitSeconds: LEDGER_WAIT_SECONDS})).rows)
   }
 
   /** Queued behind the ledger's earlier writes. */
   private write(statement: string, parameters: Record<string, ParamValue>): Promise<void> {
-    const next = this.tail.then(() => this.withRetry(() => runStatement(this.client, {statement, parameters, warehouseId: this.options.warehouseId, waitSeconds: 0})))
+    const next = this.tail.then(() => this.withRetry(() => runStatement(this.client, {statement, parameters, warehouseId: this.options.warehouseId, waitSeconds: LEDGER_WAIT_SECONDS})))
     this.tail = next.catch(() => undefined)
     return next.then(() => undefined)
   }
