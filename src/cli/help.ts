@@ -131,6 +131,7 @@ function commandHelp(model: HelpModel, c: HelpCommand, width: number): string {
   const args = c.args.map((a) => `${a.required ? '' : '['}${a.name.toUpperCase()}${c.variadic ? '...' : ''}${a.required ? '' : ']'}`)
   const own = c.flags.filter((f) => !f.global)
   const global = c.flags.filter((f) => f.global)
+  const subcommands = model.commands.filter((s) => s.id.startsWith(`${c.id}:`))
   const sections = [
     ...(c.summary ? [paragraphs(c.summary, width, 0)] : []),
     section('USAGE', wrap(`$ ${model.bin} ${[words, ...args, own.length ? '[FLAGS]' : '', global.length ? '[GLOBAL FLAGS]' : ''].filter(Boolean).join(' ')}`, width, 2, 4)),
@@ -140,6 +141,8 @@ function commandHelp(model: HelpModel, c: HelpCommand, width: number): string {
     ...(c.description ? [section('DESCRIPTION', paragraphs(c.description, width, 2))] : []),
     // Examples are not wrapped: a line break would change a command that is copied (they are kept short).
     ...(c.examples.length ? [section('EXAMPLES', c.examples.map((e) => `  $ ${e}`).join('\n'))] : []),
+    // A command that is also a topic (backfill LAYER, backfill status ...) lists its subcommands too.
+    ...(subcommands.length ? [section('COMMANDS', table(subcommands.map((s) => [s.id.split(':').join(' '), s.summary ?? '']), width))] : []),
     section('EXIT CODES', table(EXIT_CODES, width)),
   ]
   return sections.join('\n\n') + '\n'
@@ -158,7 +161,8 @@ function topicHelp(model: HelpModel, topic: {name: string; description: string},
 function rootHelp(model: HelpModel, width: number): string {
   const entries = [
     ...model.topics.map((t): [string, string] => [t.name, t.description]),
-    ...model.commands.filter((c) => !c.id.includes(':')).map((c): [string, string] => [c.id, c.summary ?? '']),
+    // A command that is also a topic is listed once, as the topic.
+    ...model.commands.filter((c) => !c.id.includes(':') && !model.topics.some((t) => t.name === c.id)).map((c): [string, string] => [c.id, c.summary ?? '']),
   ].sort(([a], [b]) => byCode(a, b))
   const global = model.commands.find((c) => c.flags.some((f) => f.global))?.flags.filter((f) => f.global) ?? []
   return [

@@ -145,6 +145,8 @@ describe('lakectl backfill beside the running streams', () => {
   })
 
   it('plans without changing anything, and says so when a range holds no data', async () => {
+    const help = await ws.run(['backfill', '--help'])
+    expect(help.stdout).toMatch(/^ {2}backfill resume {2}Continue a backfill/m)
     await ws.clearRequests()
     const plan = await ws.run(['backfill', 'silver', '--from', '2026-11-23', '--to', '2026-11-27', '--concurrency', '9', '--plan', '--json'])
     expect(plan.code, plan.stderr).toBe(0)

@@ -1,6 +1,6 @@
 /**
  * Concurrency and crashes on Spark: the three streams run at once for at least 50 micro-batches each,
- * beside two Silver backfills (two ingest dates) writing the same tables, with no failed batch (the
+ * beside two Silver backfills (two event dates the stream is writing) writing the same tables, with no failed batch (the
  * metrics tables are append-only, so their writers never conflict; a MERGE that loses a Delta conflict
  * to a backfill is retried). In the middle, the Silver driver is killed with SIGKILL after part of a
  * batch's writes committed, and restarted from its checkpoint: no row is lost or duplicated, and no
@@ -73,12 +73,10 @@ beforeAll(async () => {
   writeEvents(file, EVENTS)
   await pipeline.kafka.produceFile(TOPIC, file)
   pipeline.startAll()
-  // Once Silver is under way: two backfills of Silver beside the streams (today's ingest date, which
-  // the stream is processing, and the day before).
+  // Once Silver is under way: two backfills of Silver beside the streams, of event dates the stream is
+  // writing (the events' day and the day before, where the late events fall).
   await waitFor('Silver under way', async () => (pipeline.assertRunning(), checkpointBatches('silver', 'commits').length >= 3 ? true : undefined), 600_000)
-  const today = new Date().toISOString().slice(0, 10)
-  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
-  const running = [today, yesterday].map((date) =>
+  const running = ['2026-11-26', '2026-11-25'].map((date) =>
     runJob(pipeline.lakehouse, 'backfill', {jobParameters: {layer: 'silver', partition_date: date}}, [], `backfill-${date}`).then(() => date),
   )
   await killSilverMidBatch()

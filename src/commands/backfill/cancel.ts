@@ -1,5 +1,5 @@
 import {backfillContext, backfillIdArg, renderBackfill, withNext, type BackfillOutcome} from '../../cli/backfill-command.js'
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {UsageError} from '../../errors.js'
 import {confirm} from '../../cli/prompts.js'
 import {checkBackfillId} from '../../backfill/partitions.js'
@@ -8,9 +8,7 @@ import {cancelBackfill} from '../../backfill/service.js'
 export default class BackfillCancel extends LakectlCommand<typeof BackfillCancel, BackfillOutcome> {
   static summary = "Cancel a backfill's active runs and mark the partitions not finished cancelled."
   static description = `Partitions that succeeded stand. lakectl backfill resume ID runs the cancelled ones later. Without a
-terminal, --yes is needed.
-
-${EXIT_CODES_HELP}`
+terminal, --yes is needed.`
 
   static examples = ['<%= config.bin %> backfill cancel bf-20261203-142455-a1b2c3 --yes']
   static args = backfillIdArg

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {afterInterrupt, backfillContext, type BackfillOutcome, driveFlags, exitCodeOf, renderBackfill, withBackfillProgress, withNext} from '../../cli/backfill-command.js'
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {UsageError} from '../../errors.js'
 import {confirm} from '../../cli/prompts.js'
 import {BACKFILL_LAYERS, BACKFILL_MODES, PARTITION_ORDERS, parseDate, type BackfillLayer, type BackfillMode, type PartitionOrder} from '../../backfill/partitions.js'
@@ -11,29 +11,19 @@ type Result = BackfillOutcome | {plan: BackfillPlan}
 
 export default class Backfill extends LakectlCommand<typeof Backfill, Result> {
   static summary = 'Re-process a range of partitions of Silver or Gold, bounded, resumable and recorded in the lakehouse.'
-  static description = `A partition is one event_date (UTC) of the layer; --from and --to are inclusive. A Silver partition
-reads every Bronze record whose event falls on its date, whenever it was ingested. Each partition runs
-as one run of the backfill job (run-now with an idempotency token per partition and attempt), at most
---concurrency at once (never above the job's max_concurrent_runs), beside the running streams.
+  static description = `A partition is one event_date (UTC) of the layer; --from and --to are inclusive. A Silver partition reads every Bronze record whose event falls on its date, whenever it was ingested. Each partition runs as one run of the backfill job (run-now with an idempotency token per partition and attempt), at most --concurrency at once (never above the job's max_concurrent_runs), beside the running streams.
 
-  --mode missing  inserts what each partition lacks (re-running it changes nothing)
-  --mode replace  recomputes each partition under the current rules, reference data and served model,
-                  and swaps it in atomically (Delta replaceWhere; one transaction locally)
+- --mode missing inserts what each partition lacks (re-running it changes nothing).
+- --mode replace recomputes each partition under the current rules, reference data and served model, and swaps it in atomically (Delta replaceWhere; one transaction locally).
 
-A Silver partition that changed is followed by Gold for its date (--no-downstream to skip that). A
-failed run is retried with backoff up to --max-attempts; a failing partition never stops the others.
-Every state change is recorded in ops.backfills and ops.backfill_partitions: lakectl backfill status,
-list, resume, retry and cancel continue from there. Without a terminal, --yes is needed to start.
+A Silver partition that changed is followed by Gold for its date (--no-downstream to skip that). A failed run is retried with backoff up to --max-attempts; a failing partition never stops the others. Every state change is recorded in ops.backfills and ops.backfill_partitions: lakectl backfill status, list, resume, retry and cancel continue from there. Without a terminal, --yes is needed to start.
 
-Exit 3 when some partitions failed (lakectl backfill retry ID runs them again), 8 on --timeout and 130
-on Ctrl-C (runs continue; lakectl backfill resume ID picks them up).
-
-${EXIT_CODES_HELP}`
+Exit 3 when some partitions failed (lakectl backfill retry ID runs them again), 8 on --timeout and 130 on Ctrl-C (runs continue; lakectl backfill resume ID picks them up).`
 
   static examples = [
     '<%= config.bin %> backfill silver --from 2026-11-20 --to 2026-11-26 --plan',
-    '<%= config.bin %> backfill silver --from 2026-11-20 --to 2026-11-26 --mode replace --yes',
-    '<%= config.bin %> backfill gold --from 2026-11-01 --to 2026-11-30 --concurrency 4 --order newest --yes --json',
+    '<%= config.bin %> backfill silver --from 2026-11-24 --to 2026-11-26 --mode replace',
+    '<%= config.bin %> backfill gold --from 2026-11-01 --to 2026-11-30 --concurrency 4 -y',
   ]
 
   static args = {layer: Args.string({description: 'silver or gold.', required: true, options: [...BACKFILL_LAYERS]})}

@@ -1,16 +1,14 @@
 import {Flags} from '@oclif/core'
 
 import {backfillContext} from '../../cli/backfill-command.js'
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {formatDuration} from '../../cli/output.js'
 import type {BackfillRecord} from '../../backfill/ledger.js'
 import {listBackfills} from '../../backfill/service.js'
 
 export default class BackfillList extends LakectlCommand<typeof BackfillList, {backfills: BackfillRecord[]}> {
   static summary = 'List the backfills of this lakehouse, newest first.'
-  static description = `From ops.backfills: id, layer, mode, range, state, partition counts, who asked and when.
-
-${EXIT_CODES_HELP}`
+  static description = `From ops.backfills: id, layer, mode, range, state, partition counts, who asked and when.`
 
   static examples = ['<%= config.bin %> backfill list', '<%= config.bin %> backfill list --limit 5 --json']
   static flags = {limit: Flags.integer({description: 'How many backfills to show.', default: 20, min: 1, max: 1000})}

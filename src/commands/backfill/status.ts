@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {backfillContext, renderBackfill, withNext, type BackfillOutcome} from '../../cli/backfill-command.js'
-import {EXIT_CODES_HELP, LakectlCommand} from '../../cli/base-command.js'
+import {LakectlCommand} from '../../cli/base-command.js'
 import {checkBackfillId} from '../../backfill/partitions.js'
 import {backfillStatus} from '../../backfill/service.js'
 
@@ -10,9 +10,7 @@ type Result = BackfillOutcome | {backfill: null}
 export default class BackfillStatus extends LakectlCommand<typeof BackfillStatus, Result> {
   static summary = 'Show a backfill (the latest by default): every partition with its state, run, attempts and rows.'
   static description = `Read from ops.backfills and ops.backfill_partitions; the runs of running partitions are looked up
-live. Changes nothing.
-
-${EXIT_CODES_HELP}`
+live. Changes nothing.`
 
   static examples = ['<%= config.bin %> backfill status', '<%= config.bin %> backfill status bf-20261203-142455-a1b2c3 --json']
   static args = {id: Args.string({description: 'The backfill id (default: the latest backfill).', required: false})}
