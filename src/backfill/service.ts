@@ -85,6 +85,11 @@ export interface BackfillResult {
   partitions: PartitionResult[]
 }
 
+export interface CancelResult extends BackfillResult {
+  /** Partitions this cancel recorded cancelled (0: nothing was running or waiting). */
+  cancelled_now: number
+}
+
 export interface DriveOptions {
   wait: boolean
   timeoutSeconds?: number
@@ -184,16 +189,21 @@ export async function retryBackfill(context: BackfillContext, backfillId: string
   return continueWith(context, record, attempts, [], fresh, (attempt) => attempt.attempt + record.max_attempts - 1, options)
 }
 
-/** Cancels the backfill's active runs and records every partition not finished as cancelled. */
-export async function cancelBackfill(context: BackfillContext, backfillId: string): Promise<BackfillResult> {
+/**
+ * Cancels the backfill's active runs and records every partition not finished as cancelled. With
+ * nothing running or waiting there is nothing to cancel: the record stays as it is (unless it still
+ * says running or interrupted, when it gets the final state its partitions give).
+ */
+export async function cancelBackfill(context: BackfillContext, backfillId: string): Promise<CancelResult> {
   const started = Date.now()
   const {record, attempts} = await loadBackfill(context, backfillId)
   const all = attempts.map((a) => ({...a}))
-  await cancelAttempts(context.client, context.ledger, record, all)
+  const changed = await cancelAttempts(context.client, context.ledger, record, all)
+  if (changed.length === 0) return {...(await settle(context, record, all, started)), cancelled_now: 0}
   const counts = countsOf(latestAttempts(all).values())
   const state: BackfillState = counts.cancelled > 0 ? 'cancelled' : stateAfter('finished', counts)
   await context.ledger.updateBackfill(record.backfill_id, {state, ...countFields(counts), ended_at: Date.now()})
-  return resultOf({...record, state}, all, 'finished', started)
+  return {...resultOf({...record, state}, all, 'finished', started), cancelled_now: changed.filter((a) => a.state === 'cancelled').length}
 }
 
 /** The backfill as its record holds it (the latest one without an id), with the live state of its runs. */
@@ -238,7 +248,7 @@ async function continueWith(
   const all = [...tasks, ...fresh.map((attempt) => taskOf(attempt, lastAttempt(attempt)))].sort(
     (a, b) => (a.layer === b.layer ? 0 : a.layer === 'gold' ? -1 : 1) || direction * a.partition_date.localeCompare(b.partition_date),
   )
-  if (all.length === 0) return resultOf(record, attempts, 'finished', started)
+  if (all.length === 0) return settle(context, record, attempts, started)
   await context.ledger.updateBackfill(record.backfill_id, {state: 'running', ...countFields(countsOf(latestAttempts([...attempts, ...fresh]).values())), ended_at: null})
   return drive(context, {...record, job_id: job.job_id}, [...attempts, ...fresh], all, job.job_id, concurrency, options, started)
 }
@@ -280,6 +290,18 @@ async function drive(
   const state = stateAfter(outcome, counts)
   await ledger.updateBackfill(record.backfill_id, {state, ...countFields(counts), ended_at: outcome === 'finished' ? Date.now() : null})
   return resultOf({...record, state}, all, outcome, started)
+}
+
+/**
+ * A backfill with nothing left to run: a record that still says running or interrupted (lakectl
+ * stopped while writing its end) gets the final state its partitions give; any other stays as it is.
+ */
+async function settle(context: BackfillContext, record: BackfillRecord, attempts: Attempt[], started: number): Promise<BackfillResult> {
+  if (record.state !== 'running' && record.state !== 'interrupted') return resultOf(record, attempts, 'finished', started)
+  const counts = countsOf(latestAttempts(attempts).values())
+  const state = stateAfter('finished', counts)
+  await context.ledger.updateBackfill(record.backfill_id, {state, ...countFields(counts), ended_at: Date.now()})
+  return resultOf({...record, state}, attempts, 'finished', started)
 }
 
 function resultOf(record: BackfillRecord, attempts: Attempt[], outcome: Outcome, started: number): BackfillResult {

@@ -14,6 +14,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {executorFor, registerExecutor, type TaskExecutor} from '../../src/local/jobs/executors.js'
 import {generateEvents, loadReferenceData} from '../../src/pipeline/index.js'
 import {CATALOG, compareTables, expectedFor, rowReader, waitFor, type RowReader} from '../engine/helpers.js'
+import {screenText, startPty} from '../helpers/pty.js'
 import {TestWorkspace} from '../helpers/workspace.js'
 
 const JOBS = '/api/2.2/jobs'
@@ -260,6 +261,17 @@ describe('lakectl backfill beside the running streams', () => {
     const runs = (await allJobRuns()).filter((run) => run.start_time >= since)
     expect(runs.map((run) => run.run_id)).toEqual([result.json().partitions[0].run_id])
     expect(await attempts(result.json().backfill_id)).toEqual([expect.objectContaining({attempt: 1, state: 'succeeded', run_id: runs[0].run_id})])
+
+    // A record left saying interrupted (lakectl stopped while writing its end): resume runs nothing
+    // and settles it.
+    const id = result.json().backfill_id
+    await sql(`UPDATE ${CATALOG}.ops.backfills SET state = 'interrupted' WHERE backfill_id = '${id}'`)
+    await ws.clearRequests()
+    const resumed = await ws.run(['backfill', 'resume', id, '--json'])
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(resumed.json()).toMatchObject({state: 'succeeded', outcome: 'finished', next: []})
+    expect(await runNows()).toEqual([])
+    expect((await sql(`SELECT state FROM ${CATALOG}.ops.backfills WHERE backfill_id = '${id}'`))[0][0]).toBe('succeeded')
   })
 
   it('retries a failing partition with backoff, keeps the others going, exits 3, and retry fixes it once the cause is gone', async () => {
@@ -306,14 +318,44 @@ describe('lakectl backfill beside the running streams', () => {
     // The blocked run only ends when cancelled: cancel it, then resume runs it again.
     const cancelled = await ws.run(['backfill', 'cancel', id, '--yes', '--json'])
     expect(cancelled.code, cancelled.stderr).toBe(0)
-    expect(cancelled.json()).toMatchObject({state: 'cancelled', next: [`lakectl backfill resume ${id}`]})
+    expect(cancelled.json()).toMatchObject({state: 'cancelled', cancelled_now: 2, next: [`lakectl backfill resume ${id}`]})
     await waitFor('the run to be cancelled', async () => {
       const run = await ws.api('GET', `${JOBS}/runs/get?run_id=${running.run_id}`)
       return run.state.result_state === 'CANCELED' ? true : undefined
     })
+    // Cancelling again finds nothing to cancel, says so and leaves the record as it is.
+    const recorded = async () => sql(`SELECT state, updated_at FROM ${CATALOG}.ops.backfills WHERE backfill_id = '${id}'`)
+    const before = await recorded()
+    await ws.clearRequests()
+    const again = await ws.run(['backfill', 'cancel', id, '--yes'])
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toContain(`Nothing to cancel: no partition of ${id} is running or waiting.`)
+    expect(await recorded()).toEqual(before)
+    expect((await ws.requests()).filter((r) => r.path.startsWith(`${JOBS}/runs/cancel`))).toEqual([])
     const resumed = await ws.run(['backfill', 'resume', id, '--json'])
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(resumed.json()).toMatchObject({state: 'succeeded', counts: {partitions: 3, succeeded: 3}})
+  }, 60_000)
+
+  it('on a terminal: asks first, draws a progress bar, and Ctrl-C offers to cancel the runs', async () => {
+    blocked = `gold ${D}`
+    const session = startPty(['backfill', 'gold', '--from', D, '--to', D], {env: ws.env({CI: undefined}), cwd: ws.projectDir, columns: 160})
+    await session.waitFor(/Backfill 1 partition of gold \(missing\)\?/)
+    expect(screenText(session.output())).toMatch(/Plan: 1 partition of gold \(2026-11-26\.\.2026-11-26, oldest first, missing\) as runs of job \d+, 2 at a time/)
+    session.write('y\r')
+    await session.waitFor(/\[\.{20}\] 0\/1 done, 1 running, 0 failed, \d+s elapsed/, 30_000)
+    const id = (await newestBackfill())!
+    const [running] = (await attempts(id)).filter((a) => a.state === 'running')
+    session.write('\u0003')
+    await session.waitFor(/1 run of bf-\S+ continue in the background\. Cancel it\?/)
+    session.write('y\r')
+    const {code, output} = await session.result
+    blocked = undefined
+    expect(code, screenText(output)).toBe(130)
+    expect(screenText(output)).toContain(`Cancelled: the active runs were cancelled. Continue it later with: lakectl backfill resume ${id}`)
+    await waitFor('the run to be cancelled', async () => ((await ws.api('GET', `${JOBS}/runs/get?run_id=${running.run_id}`)).state.result_state === 'CANCELED' ? true : undefined))
+    expect((await attempts(id)).map((a) => a.state)).toEqual(['cancelled'])
+    expect((await sql(`SELECT state FROM ${CATALOG}.ops.backfills WHERE backfill_id = '${id}'`))[0][0]).toBe('cancelled')
   }, 60_000)
 
   it('exits 8 at --timeout naming status and resume, and --no-wait returns after starting', async () => {

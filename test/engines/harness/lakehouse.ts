@@ -94,9 +94,14 @@ export function jobTask(lakehouse: Lakehouse, role: JobTemplateName, values: Job
   const file = task.spark_python_task!.python_file
   return {
     script: path.join(lakehouse.site.workspaceRoot, file),
-    args: [...(task.spark_python_task!.parameters ?? []).map((arg) => jobParameter(arg, values.jobParameters ?? {})), ...extra],
+    args: [...(task.spark_python_task!.parameters ?? []).map((arg) => jobParameter(arg, {...defaults(settings.parameters), ...values.jobParameters})), ...extra],
     conf: {...(cluster.new_cluster!.spark_conf ?? {})},
   }
+}
+
+/** The job's parameter defaults: what a run gets for the parameters run-now does not give. */
+function defaults(parameters: Array<{name: string; default: string}> = []): Record<string, string> {
+  return Object.fromEntries(parameters.map((p) => [p.name, p.default]))
 }
 
 /** As Databricks resolves a dynamic value reference at run time. */
