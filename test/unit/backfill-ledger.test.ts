@@ -6,34 +6,12 @@
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import {Ledger} from '../../src/backfill/ledger.js'
-import {DatabricksClient} from '../../src/databricks/client.js'
-import type {HttpRequest} from '../../src/databricks/transport.js'
+import {recordingWarehouse, type SentStatement} from '../helpers/recording-warehouse.js'
 import {loadSparkSqlParser, type SparkSqlParser} from '../pipeline/spark-sql-parser.js'
 
-interface Sent {
-  statement: string
-  parameters: Array<{name: string; value?: string; type: string}>
-}
-
 /** A warehouse that answers every statement at once; `fail` decides a FAILED answer. */
-function ledger(fail: (sent: Sent, index: number) => string | undefined = () => undefined): {ledger: Ledger; sent: Sent[]} {
-  const sent: Sent[] = []
-  const client = new DatabricksClient({
-    host: 'http://127.0.0.1:9',
-    auth: {headers: async () => ({authorization: 'Bearer t'}), secrets: () => ['t']},
-    userAgent: 'test',
-    sleep: async () => undefined,
-    transport: {
-      async send(request: HttpRequest) {
-        const body = JSON.parse(request.body ?? '{}') as Sent
-        sent.push({statement: body.statement, parameters: body.parameters})
-        const error = fail(body, sent.length - 1)
-        const status = error ? {state: 'FAILED', error: {error_code: 'ABORTED', message: error}} : {state: 'SUCCEEDED'}
-        const result = {statement_id: `s${sent.length}`, status, manifest: {schema: {columns: []}}, result: {}}
-        return {status: 200, headers: {}, body: JSON.stringify(result)}
-      },
-    },
-  })
+function ledger(fail?: Parameters<typeof recordingWarehouse>[0]): {ledger: Ledger; sent: SentStatement[]} {
+  const {client, sent} = recordingWarehouse(fail)
   return {ledger: new Ledger(client, {warehouseId: 'w', catalog: 'lakehouse'}), sent}
 }
 

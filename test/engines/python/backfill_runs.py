@@ -1,21 +1,24 @@
 """Test side of the engines tier: runs the shipped backfill.py over partitions, in one Spark driver.
 
-  spark-submit backfill_runs.py [--bronze FILE] [--sql STATEMENT ...] [--run LAYER,DATE,MODE ...]
-      --catalog lakehouse --out DIR [--history schema.table ...] -- <backfill.py's template arguments>
+  spark-submit backfill_runs.py [--bronze FILE] [--sql STATEMENT ...] [--runs FILE]
+      [--statements FILE] --catalog lakehouse --out DIR [--history schema.table ...]
 
 --bronze appends the JSONL file's records to Bronze as Bronze lands them (topic customer-events,
 partition 0, offset = line number) with the ingest time of each line's "ingest_ts" field: the test picks
 ingest times days after (and hours before) the events. --sql runs statements ({catalog} rendered) to
-change what a backfill finds. Each --run calls backfill.main() with the job template's arguments, their
-{{job.parameters.x}} references resolved to the run's layer, date and mode, as a job run would. Then the tables are dumped as
+change what a backfill finds. --runs names a JSON file of argument lists: backfill.main() runs with
+each, in order (the backfill job's task arguments for a run, as the test renders them). Then the tables are dumped as
 dump_tables.py dumps them, and the Delta history of the --history tables goes to DIR/history.json.
+--statements names a JSON file of statements as a service sends them to the SQL warehouse ({statement,
+parameters: [{name, value, type}]}, the Statement Execution API's typed parameters): each runs with
+its parameters bound as named parameter markers, in order, and the rows each returned go to
+DIR/statements.json (dates and timestamps as ISO strings).
 """
 import argparse
 import json
 import os
-import re
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T
@@ -41,17 +44,52 @@ def load_bronze(spark, catalog, file):
     spark.createDataFrame(rows, T.StructType([T.StructField(f.name, f.dataType, True) for f in schema.fields])).write.format("delta").mode("append").saveAsTable(f"{catalog}.bronze.customer_events_raw")
 
 
+def typed(parameter):
+    """A statement parameter as the warehouse binds it: its value of its type, NULL without a value."""
+    value, kind = parameter.get("value"), parameter["type"]
+    if value is None:
+        return None
+    if kind in ("INT", "BIGINT"):
+        return int(value)
+    if kind == "BOOLEAN":
+        return {"true": True, "false": False}[value.lower()]
+    if kind == "DATE":
+        return date.fromisoformat(value)
+    if kind == "TIMESTAMP":
+        return datetime.fromisoformat(value.replace(" ", "T").replace("Z", "+00:00")).replace(tzinfo=timezone.utc)
+    if kind == "STRING":
+        return value
+    raise ValueError(f"parameter {parameter['name']}: type {kind} is not handled here")
+
+
+def iso(value):
+    """Dates as YYYY-MM-DD, timestamps in UTC (PySpark hands them over naive, in the local zone)."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat()
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def run_statements(spark, file, out):
+    with open(file, encoding="utf-8") as f:
+        statements = json.load(f)
+    answers = []
+    for sent in statements:
+        rows = spark.sql(sent["statement"], args={p["name"]: typed(p) for p in sent["parameters"]}).collect()
+        answers.append([{k: iso(v) for k, v in row.asDict().items()} for row in rows])
+    with open(os.path.join(out, "statements.json"), "w", encoding="utf-8") as f:
+        json.dump(answers, f)
+
+
 def main(argv):
-    split = argv.index("--")
     parser = argparse.ArgumentParser()
     parser.add_argument("--catalog", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--bronze")
     parser.add_argument("--sql", action="append", default=[])
-    parser.add_argument("--run", action="append", default=[])
+    parser.add_argument("--runs")
     parser.add_argument("--history", action="append", default=[])
-    args = parser.parse_args(argv[:split])
-    template = argv[split + 1 :]
+    parser.add_argument("--statements")
+    args = parser.parse_args(argv)
     spark = SparkSession.builder.getOrCreate()
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     from lakectl_pipeline import lakehouse_catalog
@@ -64,12 +102,13 @@ def main(argv):
         load_bronze(spark, catalog, args.bronze)
     for statement in args.sql:
         spark.sql(statement.replace("{catalog}", catalog))
-    for run in args.run:
-        layer, day, mode = run.split(",")
-        # What Databricks does with the task's arguments: the run's job parameters in place of the references.
-        parameters = {"layer": layer, "partition_date": day, "mode": mode}
-        backfill.main([re.sub(r"\{\{job\.parameters\.([a-z_]+)\}\}", lambda m: parameters[m.group(1)], arg) for arg in template])
+    if args.runs:
+        with open(args.runs, encoding="utf-8") as f:
+            for run in json.load(f):
+                backfill.main(run)
     dump_tables.main(["--catalog", args.catalog, "--out", args.out, *TABLES])
+    if args.statements:
+        run_statements(spark, args.statements, args.out)
     history = {}
     for table in args.history:
         rows = spark.sql(f"DESCRIBE HISTORY {catalog}.{table}").select("version", "operation", "operationParameters").collect()
