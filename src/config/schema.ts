@@ -69,6 +69,24 @@ export const configSchema = z.strictObject({
     lag_seconds: z.strictObject({bronze: positive, silver: positive, gold: positive}),
   }),
   network: z.strictObject({unreachable_retry_seconds: positive}),
+  monitoring: z.strictObject({
+    anomaly: z.strictObject({
+      k: positive,
+      min_history_days: z.number().int().min(1),
+      history_days: z.number().int().min(2).max(366),
+      weekly_after_weeks: z.number().int().min(2),
+    }),
+    lag_window: z.number().int().min(3).max(1000),
+    stale_after_seconds: positive,
+    model: z.strictObject({max_latency_p95_ms: positive, max_error_rate: ratio, max_psi: positive, min_accuracy: ratio, min_samples: z.number().int().min(1)}),
+    alerts: z.strictObject({
+      schedule: z.string().regex(/^\S+( \S+){5,6}$/, 'must be a Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year])'),
+      timezone: z.string().min(1),
+      destination_id: z.string().regex(/^([0-9a-f-]{8,64})?$/i, 'must be a notification destination id (or empty)'),
+      emails: z.array(z.email()),
+      max_run_seconds: z.strictObject({backfill: positive, train: positive}),
+    }),
+  }),
   default_target: z.string().min(1),
   targets: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a target name'), targetSchema),
 })

@@ -435,6 +435,13 @@ class Translator {
         out += this.type()
         continue
       }
+      const call = token.kind === 'word' && isPunct(this.tokens[this.pos + 1], '(') ? this.functionCall(token) : undefined
+      if (call) {
+        out += token.before + call.text
+        this.pos += call.tokens
+        depth += call.opens
+        continue
+      }
       this.pos++
       if (isPunct(token, '(')) {
         depth++
@@ -448,6 +455,33 @@ class Translator {
     }
     this.pos = saved
     return out
+  }
+
+  /**
+   * Databricks SQL functions DuckDB names or shapes differently, rewritten at the call: the text that
+   * replaces the first `tokens` tokens (name, parenthesis and what was folded in) and how many
+   * parentheses it leaves open.
+   */
+  private functionCall(name: Token): {text: string; tokens: number; opens: number} | undefined {
+    const next = (offset: number) => this.tokens[this.pos + offset]
+    switch (name.text.toLowerCase()) {
+      // current_timestamp() is the session's TIMESTAMP (UTC); DuckDB's current_timestamp takes no parentheses.
+      case 'current_timestamp':
+        return isPunct(next(2), ')') ? {text: 'CAST(now() AS TIMESTAMP)', tokens: 3, opens: 0} : undefined
+      // timestampdiff(SECOND, start, end): DuckDB's date_diff takes the unit as text. (Databricks' datediff with
+      // a unit is the same function.)
+      case 'timestampdiff': {
+        const unit = next(2)
+        if (unit?.kind !== 'word' || !isPunct(next(3), ',')) return undefined
+        return {text: `date_diff(${stringLiteral(unit.text.toLowerCase())},`, tokens: 4, opens: 1}
+      }
+      // get_json_object(json, '$.path'): DuckDB's json_extract_string (which fails on invalid JSON, where
+      // Spark gives NULL: keep it to text that is JSON).
+      case 'get_json_object':
+        return {text: 'json_extract_string(', tokens: 2, opens: 1}
+      default:
+        return undefined
+    }
   }
 
   private render(token: Token): string {

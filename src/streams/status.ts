@@ -8,6 +8,8 @@ import {quoteName} from '../databricks/identifiers.js'
 import {activeRuns, type Job, latestRuns, listProjectJobs, type Run, TAG_ROLE} from '../databricks/jobs.js'
 import {ApiError} from '../databricks/errors.js'
 import {runStatement, SqlError} from '../databricks/sql.js'
+import {isFailing} from '../reports/findings.js'
+import {commitsOf, judgeLag, type LagStatus} from '../reports/burrow.js'
 
 export type LayerState = 'RUNNING' | 'STARTING' | 'STOPPING' | 'STOPPED' | 'FAILED' | 'NOT_DEPLOYED'
 export type Health = 'OK' | 'WARN' | 'BREACH' | 'STOPPED'
@@ -34,6 +36,10 @@ export interface LayerStatus {
   seconds_behind: number | null
   slo_seconds: number
   health: Health
+  /** Burrow-style status of the last lag_window progress rows (reports/burrow.ts). */
+  lag_status: LagStatus
+  lag_since: string | null
+  lag_cause: string | null
   failure: string | null
   /** Processed rows/s of the latest batches, oldest first (for a sparkline). */
   recent_rows_per_second: number[]
@@ -56,10 +62,12 @@ interface ProgressRow {
   processed_rows_per_second: number | null
   offsets_behind_latest: number | null
   ingest_lag_seconds: number | null
+  end_offset: string | null
   recorded_at: string
   n: number
 }
 
+/** Rows read per layer: enough for the sparkline and for the lag window. */
 const RECENT_BATCHES = 20
 
 export async function streamStatus(
@@ -69,7 +77,7 @@ export async function streamStatus(
   const now = options.now ?? Date.now()
   const jobs = await listProjectJobs(client, options.config.project)
   const [progress, layers] = await Promise.all([
-    readProgress(client, options.catalog, options.warehouseId),
+    readProgress(client, options.catalog, options.warehouseId, Math.max(RECENT_BATCHES, options.config.monitoring.lag_window)),
     Promise.all(options.layers.map((layer) => jobState(client, layer, jobs.filter((j) => j.settings.tags?.[TAG_ROLE] === layer)[0], now))),
   ])
   return {
@@ -109,15 +117,15 @@ function uptime(run: Run, now: number): number | null {
   return run.start_time ? Math.max(0, Math.round((now - run.start_time) / 1000)) : null
 }
 
-async function readProgress(client: DatabricksClient, catalog: string, warehouseId: string): Promise<ProgressRow[]> {
+async function readProgress(client: DatabricksClient, catalog: string, warehouseId: string, recent: number): Promise<ProgressRow[]> {
   const table = quoteName(`${catalog}.ops.stream_progress`)
   try {
     const result = await runStatement<ProgressRow>(client, {
-      statement: `SELECT stream, batch_id, trigger_ts, num_input_rows, batch_duration_ms, input_rows_per_second, processed_rows_per_second, offsets_behind_latest, ingest_lag_seconds, recorded_at, n
+      statement: `SELECT stream, batch_id, trigger_ts, num_input_rows, batch_duration_ms, input_rows_per_second, processed_rows_per_second, offsets_behind_latest, ingest_lag_seconds, end_offset, recorded_at, n
 FROM (SELECT *, row_number() OVER (PARTITION BY stream ORDER BY recorded_at DESC, batch_id DESC) AS n FROM ${table}) AS latest
 WHERE n <= :recent ORDER BY stream, n`,
       warehouseId,
-      parameters: {recent: {value: RECENT_BATCHES, type: 'INT'}},
+      parameters: {recent: {value: recent, type: 'INT'}},
     })
     return result.rows
   } catch (error) {
@@ -130,13 +138,16 @@ WHERE n <= :recent ORDER BY stream, n`,
 function withMetrics(part: JobPart, rows: ProgressRow[], config: LakectlConfig, now: number): LayerStatus {
   const slo = config.slo.lag_seconds[part.layer]
   const last = rows[0]
-  const secondsBehind = last ? currentLag(last, now) : null
+  const behind = last ? currentLag(last, now) : null
   const running = part.state === 'RUNNING'
-  const health = running ? healthOf(secondsBehind, slo, config.slo.warn_ratio) : 'STOPPED'
+  const health = running ? healthOf(behind, slo, config.slo.warn_ratio) : 'STOPPED'
   const {run_started_at: runStartedAt, ...job} = part
   // Clocks of the job and the metrics table may differ a little: a second of slack.
   const window = running ? rows.filter((r) => runStartedAt === undefined || Date.parse(r.recorded_at) >= runStartedAt - 1000) : []
   const rates = rowRates(window)
+  const stopped = part.state === 'STOPPED' || part.state === 'STOPPING' || part.state === 'FAILED'
+  const lagRows = rows.slice(0, config.monitoring.lag_window).reverse()
+  const lag = part.state === 'NOT_DEPLOYED' ? {status: 'UNKNOWN' as const, since: null, cause: 'not deployed'} : judgeLag(commitsOf(lagRows), now, {jobStopped: stopped})
   return {
     ...job,
     last_batch_at: last ? new Date(Date.parse(last.recorded_at)).toISOString() : null,
@@ -146,9 +157,12 @@ function withMetrics(part: JobPart, rows: ProgressRow[], config: LakectlConfig, 
     rate_batches: rates ? window.length : 0,
     rate_age_seconds: rates ? round(Math.max(0, (now - Date.parse(window[0].recorded_at)) / 1000)) : null,
     offsets_behind: last?.offsets_behind_latest ?? null,
-    seconds_behind: secondsBehind,
+    seconds_behind: behind,
     slo_seconds: slo,
     health,
+    lag_status: lag.status,
+    lag_since: lag.since,
+    lag_cause: lag.cause,
     recent_rows_per_second: rows.map((r) => round(r.processed_rows_per_second ?? 0)).reverse(),
   }
 }
@@ -191,6 +205,7 @@ export function statusProblems(status: StreamStatus): string[] {
   return status.layers.flatMap((l) => {
     if (l.state !== 'RUNNING') return [`${l.layer} is ${l.state}${l.failure ? `: ${l.failure}` : ''}`]
     if (l.health === 'BREACH') return [`${l.layer} is ${l.seconds_behind}s behind (SLO ${l.slo_seconds}s)`]
+    if (isFailing({status: l.lag_status})) return [`${l.layer} lag is ${l.lag_status}${l.lag_cause ? `: ${l.lag_cause}` : ''}`]
     return []
   })
 }

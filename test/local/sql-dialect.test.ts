@@ -35,6 +35,14 @@ describe('sql-dialect: tokens and literals', () => {
     expect(() => translate('SELECT 1 /* x')).toThrow(/unclosed comment/)
   })
 
+  it('rewrites the Databricks functions DuckDB names or shapes differently', () => {
+    expect(duck("SELECT timestampdiff(SECOND, max(recorded_at), current_timestamp()) AS age FROM t")).toBe(
+      "SELECT date_diff('second', max(recorded_at), CAST(now() AS TIMESTAMP)) AS age FROM t",
+    )
+    expect(duck("SELECT CAST(get_json_object(null_counts, '$.country') AS BIGINT) FROM t")).toBe("SELECT CAST(json_extract_string(null_counts, '$.country') AS BIGINT) FROM t")
+    expect(duck('SELECT current_timestamp, timestampdiff FROM t')).toBe('SELECT current_timestamp, timestampdiff FROM t')
+  })
+
   it("rewrites Spark-only operators and typed literals", () => {
     expect(duck('SELECT a <=> b, 10L, 2.5D, 1.25BD FROM t')).toBe('SELECT a IS NOT DISTINCT FROM b, CAST(10 AS BIGINT), CAST(2.5 AS DOUBLE), 1.25 FROM t')
   })

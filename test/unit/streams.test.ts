@@ -34,7 +34,7 @@ describe('health against the lag SLO', () => {
     const layer = (over: Partial<LayerStatus>): LayerStatus => ({
       layer: 'bronze', job_id: 1, state: 'RUNNING', run_id: 2, uptime_seconds: 1, last_batch_at: null, last_batch_id: null,
       input_rows_per_second: null, processed_rows_per_second: null, rate_batches: 0, rate_age_seconds: null, offsets_behind: 0, seconds_behind: 1, slo_seconds: 60,
-      health: 'OK', failure: null, recent_rows_per_second: [], ...over,
+      health: 'OK', lag_status: 'OK', lag_since: null, lag_cause: null, failure: null, recent_rows_per_second: [], ...over,
     })
     const status = (layers: LayerStatus[]): StreamStatus => ({target: 'local', catalog: 'lakehouse', checked_at: '', layers})
     expect(statusProblems(status([layer({}), layer({layer: 'silver'})]))).toEqual([])

@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {LakectlCommand} from '../../cli/base-command.js'
 import {ExitCode} from '../../cli/errors.js'
 import {formatDuration, formatLag, formatRate} from '../../cli/output.js'
+import {sparkline, statusText} from '../../cli/report-command.js'
 import {layerArgs} from '../../cli/stream-command.js'
 import {resolveWarehouse} from '../../databricks/warehouses.js'
 import {InterruptedError} from '../../errors.js'
@@ -10,12 +11,17 @@ import {parseLayers} from '../../streams/layers.js'
 import {type LayerStatus, streamStatus, type StreamStatus, statusProblems} from '../../streams/status.js'
 
 export default class StreamStatusCommand extends LakectlCommand<typeof StreamStatusCommand, StreamStatus> {
-  static summary = 'Show each layer: state, run, uptime, rows/s, offsets and seconds behind, health.'
+  static summary = 'Show each layer: state, run, uptime, rows/s, offsets and seconds behind, health, Burrow lag status.'
   static description = `Rates are a running layer's input and processed rows per second over its recent batches of the
 current run (- for a layer that does not run); AGE is how old those figures are. Health compares
 seconds behind with the lag SLO of lakectl.yaml: OK, WARN (above warn_ratio of the SLO) or BREACH.
+LAG judges the last monitoring.lag_window progress rows as Burrow does: OK (caught up in the window,
+or idle with nothing to read), WARN (the backlog never shrinks), STALL (batches commit no progress),
+STOP (nothing committed for longer than the window, or the job is not running), REWIND (offsets went
+backwards).
 
---check exits 3 when a layer is not running or breaches its SLO. --watch redraws the table in
+--check exits 3 when a layer is not running, breaches its SLO or its lag is STALL, STOP or REWIND.
+--watch redraws the table in
 place every --interval seconds on a terminal (plain blocks one after the other otherwise) until
 Ctrl-C, which ends it with exit 130.`
 
@@ -25,7 +31,7 @@ Ctrl-C, which ends it with exit 130.`
   static flags = {
     watch: Flags.boolean({description: 'Refresh until Ctrl-C (exit 130).'}),
     interval: Flags.integer({description: 'Seconds between refreshes with --watch.', default: 2, min: 1}),
-    check: Flags.boolean({description: 'Exit 3 when a layer is not running or breaches its lag SLO.'}),
+    check: Flags.boolean({description: 'Exit 3 when a layer is not running, breaches its lag SLO or its lag is STALL, STOP or REWIND.'}),
   }
 
   /** A watch ended by Ctrl-C: exit 130, with the last status as the result. */
@@ -79,16 +85,12 @@ Ctrl-C, which ends it with exit 130.`
       {header: 'BEHIND', value: (l) => l.offsets_behind, align: 'right'},
       {header: 'LAG S', value: (l) => formatLag(l.seconds_behind), align: 'right'},
       {header: 'HEALTH', value: health},
+      {header: 'LAG', value: (l) => statusText(s, l.lag_status)},
       ...(this.out.stdoutIsTTY ? [{header: 'TREND', value: (l: LayerStatus) => sparkline(l.recent_rows_per_second)}] : []),
     ])
     const failures = status.layers.filter((l) => l.failure).map((l) => `${l.layer} failed: ${l.failure}`)
-    return [`Streams of ${status.target} (catalog ${status.catalog}) at ${status.checked_at}`, table, ...failures].join('\n')
+    const lags = status.layers.filter((l) => l.lag_status !== 'OK' && l.lag_cause).map((l) => `${l.layer} lag ${l.lag_status}${l.lag_since ? ` since ${l.lag_since}` : ''}: ${l.lag_cause}`)
+    return [`Streams of ${status.target} (catalog ${status.catalog}) at ${status.checked_at}`, table, ...failures, ...lags].join('\n')
   }
 }
 
-const BARS = '▁▂▃▄▅▆▇█'
-function sparkline(values: number[]): string {
-  if (!values.length) return ''
-  const max = Math.max(...values, 1)
-  return values.map((v) => BARS[Math.min(BARS.length - 1, Math.floor((v / max) * (BARS.length - 1)))]).join('')
-}
