@@ -79,6 +79,16 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
 
   const control = new Router()
   registerControlRoutes(control.under(CONTROL_PREFIX), faults, recorder)
+  control
+    .under(CONTROL_PREFIX)
+    .post('/streams/{stream}/stall', ({params, body}) => {
+      services.streamFaults.stall(params.stream, body.stalled !== false)
+      return {}
+    })
+    .post('/streams/{stream}/slow', ({params, body}) => {
+      services.streamFaults.slow(params.stream, Number(body.delay_ms ?? 0))
+      return {}
+    })
 
   function authorized(request: http.IncomingMessage): boolean {
     const presented = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1]

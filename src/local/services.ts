@@ -15,6 +15,7 @@ import {Statements} from './sql/statements.js'
 import {Warehouse} from './sql/warehouse.js'
 import {openStateStore} from './store.js'
 import {registerStreamingExecutors} from './streaming/executors.js'
+import {StreamFaults} from './streaming/faults.js'
 import {Topics} from './streaming/topics.js'
 import {Workspace} from './workspace/workspace.js'
 
@@ -78,6 +79,8 @@ export interface LocalServices {
   topics: Topics
   /** Jobs and runs; runs execute their tasks through the executor registry (jobs/executors.ts). */
   jobs: JobRunner
+  /** Test-only stream faults (control endpoints). */
+  streamFaults: StreamFaults
   close(): Promise<void>
 }
 
@@ -112,6 +115,7 @@ export async function openServices(paths: StatePaths, limits: LocalLimits, log: 
     engine,
     topics,
     jobs,
+    streamFaults: new StreamFaults(),
     async close() {
       // Runs stop first: their executors hold DuckDB connections of their own.
       await jobs.close()

@@ -3,6 +3,7 @@
  * at chosen hours. Seeded, so every run sees the same numbers.
  */
 import {HOUR_MS} from '../../src/reports/baseline.js'
+import {type QualityHistory, REASONS} from '../../src/reports/quality.js'
 
 /** A small seeded generator (mulberry32). */
 export function seeded(seed: number): () => number {
@@ -72,4 +73,38 @@ export function steadyHistory(options: SteadyOptions, inject: (hour: SteadyHour,
     hours.push(entry)
   }
   return hours
+}
+
+/**
+ * The hourly rollups report quality reads (QualityHistory) for a steady history: Silver's figures, and
+ * Bronze's and Silver's progress with a batch every second or so (the hour under way too, unless
+ * running is false: then the streams stopped at the end of the last hour).
+ */
+export function qualityHistory(hours: SteadyHour[], options: {now: number; bronzeFactor?: (i: number) => number; running?: boolean}): QualityHistory {
+  const noise = seeded(99)
+  const current = hours.at(-1)!.hour + HOUR_MS
+  return {
+    tables: hours.map((h) => {
+      const quarantined = Object.values(h.quarantined).reduce((a, b) => a + b, 0)
+      return {
+        table: 'silver.customer_events_cleaned',
+        hour: h.hour,
+        rows_in: h.rows,
+        rows_quarantined: quarantined,
+        duplicates_dropped: h.duplicates,
+        rows_written: h.rows - h.duplicates - quarantined,
+        reasons: Object.fromEntries(REASONS.map((r) => [r, h.quarantined[r] ?? 0])),
+        nulls: h.nulls,
+      }
+    }),
+    streams: ['bronze', 'silver'].flatMap((stream) => [
+      ...hours.map((h, i) => ({
+        stream,
+        hour: h.hour,
+        rows_in: stream === 'bronze' ? Math.round(h.rows * (options.bronzeFactor?.(i) ?? 1)) : h.rows,
+        last_data_at: h.hour + HOUR_MS - Math.round(1000 + 4000 * noise()),
+      })),
+      ...(options.running === false ? [] : [{stream, hour: current, rows_in: 5000, last_data_at: options.now - 2000}]),
+    ]),
+  }
 }

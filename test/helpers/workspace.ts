@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {startLocalWorkspace, type LocalWorkspace} from '../../src/local/server.js'
+import type {LocalLimits} from '../../src/local/services.js'
 import type {ChildProcess} from 'node:child_process'
 
 import {type CliResult, startCli} from './cli.js'
@@ -47,14 +48,14 @@ export class TestWorkspace {
     readonly home: string,
   ) {}
 
-  static async start(options: {token?: string} = {}): Promise<TestWorkspace> {
+  static async start(options: {token?: string; limits?: Partial<LocalLimits>} = {}): Promise<TestWorkspace> {
     const root = mkdtempSync(path.join(tmpdir(), 'lakectl-e2e-'))
     const stateDir = path.join(root, 'state')
     const projectDir = path.join(root, 'project')
     const home = path.join(root, 'home')
     for (const dir of [stateDir, projectDir, home]) mkdirSync(dir, {recursive: true})
     const token = options.token ?? `lkl_test_${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`
-    const server = await startLocalWorkspace({stateDir, token, enableControl: true})
+    const server = await startLocalWorkspace({stateDir, token, enableControl: true, limits: options.limits})
     // What `lakectl local up` publishes, so the CLI's local target finds this server.
     writeFileSync(path.join(stateDir, 'token'), token, {mode: 0o600})
     writeFileSync(path.join(stateDir, 'server.json'), JSON.stringify({url: server.url, port: server.port, pid: process.pid, started_at: Date.now()}))

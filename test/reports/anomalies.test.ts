@@ -8,8 +8,8 @@ import {describe, expect, it} from 'vitest'
 
 import {loadConfig} from '../../src/config/load.js'
 import {HOUR_MS, judgeSeries} from '../../src/reports/baseline.js'
-import {qualityFindings, type QualityHistory, REASONS} from '../../src/reports/quality.js'
-import {gaussian, seeded, steadyHistory, type SteadyHour} from '../helpers/history.js'
+import {qualityFindings, type QualityHistory} from '../../src/reports/quality.js'
+import {gaussian, qualityHistory, seeded, steadyHistory, type SteadyHour} from '../helpers/history.js'
 
 const config = loadConfig({cwd: '/nonexistent-project-dir'}).config
 const START = Date.UTC(2026, 0, 5)
@@ -18,32 +18,7 @@ const HOURS = WEEKS * 7 * 24
 /** "now": 20 minutes into the hour after the last one generated. */
 const NOW = START + HOURS * HOUR_MS + 20 * 60_000
 
-function history(hours: SteadyHour[], options: {bronzeFactor?: (i: number) => number; running?: boolean} = {}): QualityHistory {
-  const noise = seeded(99)
-  return {
-    tables: hours.map((h) => ({
-      table: 'silver.customer_events_cleaned',
-      hour: h.hour,
-      rows_in: h.rows,
-      rows_quarantined: Object.values(h.quarantined).reduce((a, b) => a + b, 0),
-      duplicates_dropped: h.duplicates,
-      rows_written: h.rows - h.duplicates - Object.values(h.quarantined).reduce((a, b) => a + b, 0),
-      reasons: Object.fromEntries(REASONS.map((r) => [r, h.quarantined[r] ?? 0])),
-      nulls: h.nulls,
-    })),
-    streams: ['bronze', 'silver'].flatMap((stream) => [
-      ...hours.map((h, i) => ({
-        stream,
-        hour: h.hour,
-        rows_in: stream === 'bronze' ? Math.round(h.rows * (options.bronzeFactor?.(i) ?? 1)) : h.rows,
-        // Batches every second or so: the last one with data a few seconds before the end of the hour.
-        last_data_at: h.hour + HOUR_MS - Math.round(1000 + 4000 * noise()),
-      })),
-      // The hour under way: a batch two seconds before now.
-      ...(options.running === false ? [] : [{stream, hour: START + HOURS * HOUR_MS, rows_in: 5000, last_data_at: NOW - 2000}]),
-    ]),
-  }
-}
+const history = (hours: SteadyHour[], options: {bronzeFactor?: (i: number) => number; running?: boolean} = {}): QualityHistory => qualityHistory(hours, {...options, now: NOW})
 
 function judge(h: QualityHistory, now = NOW) {
   return qualityFindings(h, {config, now, sinceHours: 24})

@@ -128,9 +128,19 @@ export async function runStream(ctx: TaskContext, source: LayerSource, settings:
         }
         continue
       }
+      if (ctx.services.streamFaults.isStalled(source.stream)) {
+        // A stalled source: the trigger reads nothing though records wait, and says so in its progress.
+        const behind = plan.rows + plan.behindAfter
+        const written = {inputRows: 0, outputRows: 0, maxEventTime: null, newestInputTime: null}
+        await insertProgress(connection, settings, source, checkpoint, runId, {batchId: checkpoint.batchId, triggerStart, previousTrigger, durationMs: planMs, durations: {latestOffset: planMs}, latest: plan.latest, end: checkpoint.offsets, behind, written})
+        lastProgressAt = Date.now()
+        await pause(settings.triggerMs, ctx.signal)
+        continue
+      }
       await source.beforeBatch?.(connection)
       const next: Checkpoint = {...checkpoint, batchId: checkpoint.batchId + 1, offsets: plan.end}
       const writeStart = Date.now()
+      await pause(ctx.services.streamFaults.delayMs(source.stream), ctx.signal)
       await source.prepare?.(connection, plan, next.batchId)
       await withWriteLock(engine, catalog, source.stream, async () => {
         await connection.run('BEGIN TRANSACTION')
