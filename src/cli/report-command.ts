@@ -11,7 +11,16 @@ import type {Output, Style} from './output.js'
 
 export const reportFlags = {
   since: Flags.integer({description: 'Hours to look back.', default: 24, min: 1}),
+  at: Flags.string({description: 'Judge as of this time (ISO-8601, default now): the report a post-mortem needs.'}),
   html: Flags.string({description: 'Also write the report as one self-contained HTML page (charts) to this file.'}),
+}
+
+/** --at as epoch ms (undefined: now). */
+export function reportTime(at: string | undefined): number | undefined {
+  if (at === undefined) return undefined
+  const ms = Date.parse(at)
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(at) || Number.isNaN(ms)) throw new UsageError(`--at must be an ISO-8601 time like 2026-11-26T08:00:00Z, got '${at}'.`)
+  return ms
 }
 
 export function exitCodeOf(findings: readonly Finding[]): number {

@@ -78,7 +78,14 @@ export const configSchema = z.strictObject({
     }),
     lag_window: z.number().int().min(3).max(1000),
     stale_after_seconds: positive,
-    model: z.strictObject({max_latency_p95_ms: positive, max_error_rate: ratio, max_psi: positive, min_accuracy: ratio, min_samples: z.number().int().min(1)}),
+    model: z.strictObject({
+      max_latency_p95_ms: positive,
+      max_error_rate: ratio,
+      max_psi: positive,
+      min_accuracy: ratio,
+      min_samples: z.number().int().min(1),
+      inference_table: z.boolean(),
+    }),
     alerts: z.strictObject({
       schedule: z.string().regex(/^\S+( \S+){5,6}$/, 'must be a Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year])'),
       timezone: z.string().min(1),

@@ -91,7 +91,7 @@ export async function openServices(paths: StatePaths, limits: LocalLimits, log: 
   const permissions = new Permissions(catalog, store)
   // Stopping the warehouse cancels what runs on it.
   const warehouse = new Warehouse(limits.warehouseTransitionMs, () => statements.cancelAll())
-  const {models, scoring} = openModels({root: paths.models, servingUpdateMs: limits.servingUpdateMs}, catalog, engine)
+  const {models, scoring} = openModels({root: paths.models, servingUpdateMs: limits.servingUpdateMs, log}, catalog, engine)
   const statements = new Statements({engine, catalog, permissions}, warehouse, {rows: limits.resultChunkRows, bytes: limits.resultChunkBytes})
   const topics = await Topics.open(engine, paths.topics, limits.topicPartitions)
   registerStreamingExecutors()
@@ -119,6 +119,7 @@ export async function openServices(paths: StatePaths, limits: LocalLimits, log: 
     async close() {
       // Runs stop first: their executors hold DuckDB connections of their own.
       await jobs.close()
+      await models.close()
       await topics.close()
       warehouse.close()
       await statements.close()

@@ -20,7 +20,13 @@ import {
   type ModelVersion, runMetrics, setAlias, setVersionTag, tagOf, versionByAlias,
 } from './registry.js'
 import {type AliasMove, currentUser, FORCED_TAGS, recordMove} from './history.js'
-import {serveVersion, servingUnavailable} from './serving.js'
+import {type InferenceTableConfig, serveVersion, servingUnavailable} from './serving.js'
+
+/** A candidate's live metrics: those that breach a limit, and whether it has served enough to be judged. */
+export interface LiveCheck {
+  judged: boolean
+  breaches: Array<{metric: string; observed: number | null; limit: number | null}>
+}
 
 /** Asked before anything changes, with what will change; it throws to cancel. */
 export type Confirm = (change: string) => Promise<void>
@@ -39,6 +45,10 @@ export interface PromoteRequest {
   timeoutSeconds: number
   onState?: (state: string) => void
   confirm?: Confirm
+  /** Where the endpoint logs its requests when lakectl creates it (report model reads them). */
+  inferenceTable?: InferenceTableConfig
+  /** The live metrics of a version that served before (a re-promotion): a breach refuses the promotion. */
+  liveCheck?: (version: number) => Promise<LiveCheck>
 }
 
 export interface Comparison {
@@ -60,6 +70,8 @@ export interface PromoteResult {
   /** promoted, forced (guardrail overridden), unchanged (already held the alias), rolled_back */
   outcome: 'promoted' | 'forced' | 'unchanged' | 'rolled_back'
   comparison: Comparison | null
+  /** The candidate's live metrics that breach a limit (a forced re-promotion), when it served before. */
+  live_breaches?: LiveCheck['breaches']
   served: boolean
   endpoint: string | null
   /** What was left out and why (the host has no Model Serving), or null. */
@@ -127,8 +139,17 @@ export async function promote(client: DatabricksClient, request: PromoteRequest)
   if (holder?.version === version) {
     return {...base, previous_version: version, outcome: 'unchanged', comparison: null, served: false, endpoint: null, skipped: null}
   }
+  const live = request.liveCheck ? await request.liveCheck(version) : undefined
+  if (live?.judged && live.breaches.length && !request.force) {
+    const list = live.breaches.map((b) => `${b.metric} ${b.observed ?? 'n/a'} (limit ${b.limit ?? 'n/a'})`).join('; ')
+    throw new CheckFailedError(`Version ${version} served before and its live metrics breach the limits of monitoring.model: ${list}. Nothing was changed.`, {
+      code: 'LIVE_METRICS_BREACHED',
+      hint: `lakectl report model --since 168   (then, if it must: lakectl model promote ${request.model} --version ${version} --force --reason "...")`,
+      details: {breaches: live.breaches},
+    })
+  }
   const comparison = await compare(client, candidate, holder, request.metric, request.minImprovement)
-  const worse = comparison.candidate === null || (comparison.current !== null && comparison.delta! < request.minImprovement)
+  const worse = comparison.candidate === null || (comparison.current !== null && comparison.delta! < request.minImprovement) || Boolean(live?.breaches.length)
   if (worse && !request.force) {
     throw new CheckFailedError(refusal(request, version, holder, comparison), {
       code: 'PROMOTION_REFUSED',
@@ -146,7 +167,7 @@ export async function promote(client: DatabricksClient, request: PromoteRequest)
   await slot.move(candidate)
   if (serve) {
     try {
-      await serveVersion(client, request.endpoint, request.model, version, request.timeoutSeconds, request.onState)
+      await serveVersion(client, request.endpoint, request.model, version, request.timeoutSeconds, request.onState, request.inferenceTable)
     } catch (error) {
       // The endpoint still serves the old version: put the alias back so both agree, then fail.
       await slot.restore(client.detached(), candidate, holder)
@@ -170,6 +191,7 @@ export async function promote(client: DatabricksClient, request: PromoteRequest)
     endpoint: serve ? request.endpoint : null,
     skipped: skipped ?? null,
     ...(worse ? {reason: request.reason!.trim()} : {}),
+    ...(live?.breaches.length ? {live_breaches: live.breaches} : {}),
   }
 }
 

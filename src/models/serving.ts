@@ -17,9 +17,18 @@ interface ServedEntity {
   state?: {deployment?: string; deployment_state_message?: string}
 }
 
+/** Where an endpoint logs its requests (AI Gateway inference table: `<catalog>.<schema>.<prefix>_payload`). */
+export interface InferenceTableConfig {
+  catalog_name?: string
+  schema_name?: string
+  table_name_prefix?: string
+  enabled?: boolean
+}
+
 export interface Endpoint {
   name: string
   state?: {ready?: string; config_update?: string}
+  ai_gateway?: {inference_table_config?: InferenceTableConfig}
   config?: {served_entities?: ServedEntity[]}
   pending_config?: {served_entities?: ServedEntity[]}
 }
@@ -57,13 +66,27 @@ function endpointConfig(model: string, version: number) {
   }
 }
 
-/** Serves `version` of `model` on the endpoint (creating the endpoint if needed) and waits until it is live. */
-export async function serveVersion(client: DatabricksClient, endpointName: string, model: string, version: number, timeoutSeconds: number, onState?: (state: string) => void): Promise<void> {
+/**
+ * Serves `version` of `model` on the endpoint (creating the endpoint if needed) and waits until it is
+ * live. With `inferenceTable` the endpoint logs its requests there (set on create, or added to an
+ * endpoint that has none), which report model reads.
+ */
+export async function serveVersion(
+  client: DatabricksClient,
+  endpointName: string,
+  model: string,
+  version: number,
+  timeoutSeconds: number,
+  onState?: (state: string) => void,
+  inferenceTable?: InferenceTableConfig,
+): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000
   const current = await getEndpoint(client, endpointName)
+  const aiGateway = inferenceTable ? {inference_table_config: {...inferenceTable, enabled: true}} : undefined
   if (!current) {
-    await client.post(ENDPOINTS, {name: endpointName, config: endpointConfig(model, version)})
+    await client.post(ENDPOINTS, {name: endpointName, config: endpointConfig(model, version), ...(aiGateway ? {ai_gateway: aiGateway} : {})})
   } else {
+    if (aiGateway && !current.ai_gateway?.inference_table_config?.enabled) await client.put(`${ENDPOINTS}/${encodeURIComponent(endpointName)}/ai-gateway`, aiGateway)
     if (current.state?.config_update === 'IN_PROGRESS') await waitForUpdate(client, endpointName, {timeoutSeconds, deadline, onState})
     await client.put(`${ENDPOINTS}/${encodeURIComponent(endpointName)}/config`, endpointConfig(model, version))
   }

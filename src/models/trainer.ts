@@ -10,6 +10,7 @@
 import {LakectlError} from '../errors.js'
 import {SENTIMENT_MODEL_FORMAT_VERSION, SENTIMENT_MODEL_TYPE, type SentimentModel} from './model-artifact.js'
 import {extractTerms, tfidfRow, type SparseRow} from './model-text.js'
+import {scoreBins, type ScoreBins} from '../reports/model-metrics.js'
 import {loadScorer, sigmoid} from './scorer.js'
 
 export interface TrainingExample {
@@ -40,6 +41,8 @@ export interface TrainingResult {
   model: SentimentModel
   metrics: Record<string, number>
   params: Record<string, string>
+  /** The scores the model gives every review it was trained from (rating 3 too): drift is measured against them. */
+  scoreBins: ScoreBins
 }
 
 const DEFAULTS: Required<TrainingOptions> = {
@@ -107,7 +110,9 @@ export function trainSentimentModel(examples: readonly TrainingExample[], option
     bias: compact(bias),
   }
   // Evaluate the artifact as stored and served, through the scorer.
-  const scores = loadScorer(model).score(test.map((r) => r.text)) as number[]
+  const scorer = loadScorer(model)
+  const scores = scorer.score(test.map((r) => r.text)) as number[]
+  const bins = scoreBins(scorer.score(examples.map((e) => e.text).filter((t) => typeof t === 'string' && t.trim() !== '')) as number[])
   const metrics = {
     ...evaluate(test.map((r) => r.label), scores),
     n_train: train.length,
@@ -131,7 +136,7 @@ export function trainSentimentModel(examples: readonly TrainingExample[], option
     label_rule: LABEL_RULE,
     format_version: String(SENTIMENT_MODEL_FORMAT_VERSION),
   }
-  return {model, metrics, params}
+  return {model, metrics, params, scoreBins: bins}
 }
 
 function validated(settings: Required<TrainingOptions>): Required<TrainingOptions> {

@@ -19,6 +19,8 @@ export interface Chart {
   unit?: string
   status?: string
   note?: string | null
+  /** What t is: a time (default), or a score in thousandths (score bins). */
+  x?: 'time' | 'score'
   points: ChartPoint[]
 }
 
@@ -122,15 +124,16 @@ function plot(chart: Chart, points: Array<ChartPoint & {value: number}>): string
     : ''
   const line = `<path class="line" d="${points.map((p, i) => `${i ? 'L' : 'M'}${coord(x(p.t))},${coord(y(p.value))}`).join(' ')}"/>`
   const unit = chart.unit ? ` ${chart.unit}` : ''
+  const xLabel = (t: number) => (chart.x === 'score' ? `score ${(t / 1000).toFixed(3)}` : shortTime(t))
   const dots = points
-    .map((p) => `<circle class="point${p.flagged ? ' flagged' : ''}" cx="${coord(x(p.t))}" cy="${coord(y(p.value))}" r="${p.flagged ? 3.5 : 2}"><title>${escape(`${new Date(p.t).toISOString()}: ${formatValue(p.value)}${unit}${typeof p.low === 'number' && typeof p.high === 'number' ? ` (expected ${formatValue(p.low)} .. ${formatValue(p.high)})` : ''}`)}</title></circle>`)
+    .map((p) => `<circle class="point${p.flagged ? ' flagged' : ''}" cx="${coord(x(p.t))}" cy="${coord(y(p.value))}" r="${p.flagged ? 3.5 : 2}"><title>${escape(`${chart.x === 'score' ? xLabel(p.t) : new Date(p.t).toISOString()}: ${formatValue(p.value)}${unit}${typeof p.low === 'number' && typeof p.high === 'number' ? ` (expected ${formatValue(p.low)} .. ${formatValue(p.high)})` : ''}`)}</title></circle>`)
     .join('')
   const axes = `<line class="axis" x1="${PAD.left}" y1="${HEIGHT - PAD.bottom}" x2="${WIDTH - PAD.right}" y2="${HEIGHT - PAD.bottom}"/><line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${HEIGHT - PAD.bottom}"/>`
   const ticks = [
     `<text class="tick" x="${PAD.left - 4}" y="${coord(y(top) + 4)}" text-anchor="end">${escape(formatValue(top))}</text>`,
     `<text class="tick" x="${PAD.left - 4}" y="${HEIGHT - PAD.bottom}" text-anchor="end">0</text>`,
-    `<text class="tick" x="${PAD.left}" y="${HEIGHT - 8}">${escape(shortTime(t0))}</text>`,
-    `<text class="tick" x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">${escape(shortTime(t1))}</text>`,
+    `<text class="tick" x="${PAD.left}" y="${HEIGHT - 8}">${escape(xLabel(t0))}</text>`,
+    `<text class="tick" x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">${escape(xLabel(t1))}</text>`,
   ]
   return band + axes + ticks.join('') + line + dots
 }

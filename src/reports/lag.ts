@@ -12,7 +12,7 @@ import {HOUR_MS} from './baseline.js'
 import {currentLag} from '../streams/status.js'
 import {commitsOf, judgeLag, type LagStatus, type LagVerdict} from './burrow.js'
 import type {Finding} from './findings.js'
-import {parseTime} from './quality.js'
+import {parseTime, timestamp} from './quality.js'
 
 export interface LayerLag {
   layer: Layer
@@ -77,24 +77,24 @@ export async function lagReport(client: DatabricksClient, options: {config: Lake
   const now = options.now ?? Date.now()
   const since = now - options.sinceHours * HOUR_MS
   const table = quoteName(`${options.catalog}.ops.stream_progress`)
-  const from = {value: new Date(since).toISOString().replace('T', ' ').replace('Z', ''), type: 'TIMESTAMP'}
+  const window = {from: timestamp(since), until: timestamp(now)}
   const unit = options.sinceHours > 6 ? 'HOUR' : 'MINUTE'
   const [stats, recent, buckets] = await Promise.all([
     runStatement<StatsRow>(client, {
       statement: `SELECT stream, count(*) AS batches, sum(num_input_rows) AS rows, avg(processed_rows_per_second) AS avg_rows_per_second,
   percentile_cont(0.5) WITHIN GROUP (ORDER BY ingest_lag_seconds) AS lag_p50,
   percentile_cont(0.95) WITHIN GROUP (ORDER BY ingest_lag_seconds) AS lag_p95, max(ingest_lag_seconds) AS lag_max
-FROM ${table} WHERE recorded_at >= :from GROUP BY stream`,
+FROM ${table} WHERE recorded_at >= :from AND recorded_at < :until GROUP BY stream`,
       warehouseId: options.warehouseId,
-      parameters: {from},
+      parameters: window,
     }),
-    readRecentProgress(client, options.catalog, options.warehouseId, options.config.monitoring.lag_window),
+    readRecentProgress(client, options.catalog, options.warehouseId, options.config.monitoring.lag_window, now),
     runStatement<BucketRow>(client, {
       statement: `SELECT stream, date_trunc('${unit}', recorded_at) AS bucket, max(ingest_lag_seconds) AS lag_seconds,
   max(offsets_behind_latest) AS offsets_behind, sum(num_input_rows) AS rows
-FROM ${table} WHERE recorded_at >= :from GROUP BY stream, date_trunc('${unit}', recorded_at) ORDER BY stream, bucket`,
+FROM ${table} WHERE recorded_at >= :from AND recorded_at < :until GROUP BY stream, date_trunc('${unit}', recorded_at) ORDER BY stream, bucket`,
       warehouseId: options.warehouseId,
-      parameters: {from},
+      parameters: window,
     }),
   ])
   const layers = LAYERS.map((layer): LayerLag => {
@@ -137,13 +137,14 @@ FROM ${table} WHERE recorded_at >= :from GROUP BY stream, date_trunc('${unit}', 
 }
 
 /** The last `count` progress rows of each stream, oldest first. */
-export async function readRecentProgress(client: DatabricksClient, catalog: string, warehouseId: string, count: number): Promise<RecentRow[]> {
+export async function readRecentProgress(client: DatabricksClient, catalog: string, warehouseId: string, count: number, until: number): Promise<RecentRow[]> {
   const {rows} = await runStatement<RecentRow & {n: number}>(client, {
     statement: `SELECT stream, end_offset, offsets_behind_latest, ingest_lag_seconds, recorded_at, n
-FROM (SELECT *, row_number() OVER (PARTITION BY stream ORDER BY recorded_at DESC, batch_id DESC) AS n FROM ${quoteName(`${catalog}.ops.stream_progress`)}) AS latest
+FROM (SELECT *, row_number() OVER (PARTITION BY stream ORDER BY recorded_at DESC, batch_id DESC) AS n
+  FROM ${quoteName(`${catalog}.ops.stream_progress`)} WHERE recorded_at < :until) AS latest
 WHERE n <= :recent ORDER BY stream, n DESC`,
     warehouseId,
-    parameters: {recent: {value: count, type: 'INT'}},
+    parameters: {recent: {value: count, type: 'INT'}, until: timestamp(until)},
   })
   return rows
 }

@@ -16,7 +16,7 @@ export function percentile(sorted: readonly number[], p: number): number | null 
  * the tag SCORE_BINS_TAG by the trainer (local and train.py alike).
  */
 export interface ScoreBins {
-  /** n + 1 ascending edges from 0 to 1; bin i is [edges[i], edges[i+1]) (the last one includes 1). */
+  /** n + 1 ascending edges from 0 to 1 on a 1/1000 grid; bin i is [edges[i], edges[i+1]) (the last one includes 1). */
   edges: number[]
   /** n shares summing to 1. */
   expected: number[]
@@ -31,7 +31,8 @@ export function scoreBins(scores: readonly number[], bins = SCORE_BIN_COUNT): Sc
   if (sorted.length === 0) throw new Error('no scores to bin')
   const inner: number[] = []
   for (let i = 1; i < bins; i++) {
-    const edge = round4(sorted[Math.floor((i * sorted.length) / bins)])
+    // Edges on a 1/1000 grid: the report counts live scores at that resolution, so bins are exact.
+    const edge = Math.round(sorted[Math.floor((i * sorted.length) / bins)] * 1000) / 1000
     if (edge > 0 && edge < 1 && edge > (inner.at(-1) ?? 0)) inner.push(edge)
   }
   const edges = [0, ...inner, 1]

@@ -2,6 +2,7 @@
 import type {Finding} from './findings.js'
 import type {HtmlPage, HtmlTable} from './html.js'
 import type {LagReport} from './lag.js'
+import type {ModelReport} from './model.js'
 import type {QualityReport} from './quality.js'
 
 export function findingsTable(findings: readonly Finding[]): HtmlTable {
@@ -71,6 +72,50 @@ export function lagPage(r: LagReport): HtmlPage {
             {title: `offsets behind of ${l.layer}`, unit: 'records', points: points.map((p) => ({t: Date.parse(p.at), value: p.offsets_behind}))},
           ]
         }),
+      },
+    ],
+  }
+}
+
+export function modelPage(r: ModelReport): HtmlPage {
+  return {
+    title: `Model ${r.model}`,
+    subtitle: `Endpoint ${r.endpoint}, window since ${r.since}, checked at ${r.checked_at}.${r.inference_note ? ` ${r.inference_note}.` : ''}`,
+    sections: [
+      {
+        title: 'Versions',
+        table: {
+          headers: ['version', 'aliases', 'requests', 'error rate', 'p50 ms', 'p95 ms', 'p99 ms', 'scored', 'PSI', 'labelled', 'accuracy'],
+          rows: r.versions.map((v) => [v.version, v.aliases.join(', '), v.requests, v.error_rate, v.latency_p50_ms, v.latency_p95_ms, v.latency_p99_ms, v.scored, v.psi, v.labelled, v.accuracy]),
+        },
+        charts: [],
+      },
+      {title: 'Findings', table: findingsTable(r.findings), charts: []},
+      {
+        title: 'Latency and score distribution',
+        charts: [
+          ...[...new Set(r.latency.map((l) => l.version))].map((version) => ({
+            title: `latency p95 of version ${version} (hourly)`,
+            unit: 'ms',
+            points: r.latency.filter((l) => l.version === version).map((l) => ({t: Date.parse(l.hour), value: l.p95_ms})),
+          })),
+          ...r.versions
+            .filter((v) => v.bins)
+            .map((v) => {
+              const total = v.bins!.actual.reduce((a, b) => a + b, 0) || 1
+              // One point per score bin, placed at the bin's middle score; the band is the training share.
+              return {
+                title: `live score share per bin of version ${v.version} (band: training), PSI ${v.psi ?? 'n/a'}`,
+                x: 'score' as const,
+                points: v.bins!.actual.map((count, i) => ({
+                  t: Math.round(((v.bins!.edges[i] + v.bins!.edges[i + 1]) / 2) * 1000),
+                  value: Math.round((count / total) * 10_000) / 10_000,
+                  low: 0,
+                  high: v.bins!.expected[i],
+                })),
+              }
+            }),
+        ],
       },
     ],
   }

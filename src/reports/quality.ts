@@ -102,8 +102,8 @@ export async function qualityReport(client: DatabricksClient, options: QualityOp
   const since = now - options.sinceHours * HOUR_MS
   const from = floorHour(now) - options.config.monitoring.anomaly.history_days * 24 * HOUR_MS
   const [history, window] = await Promise.all([
-    readHistory(client, options.catalog, options.warehouseId, from),
-    readWindow(client, options.catalog, options.warehouseId, since),
+    readHistory(client, options.catalog, options.warehouseId, from, now),
+    readWindow(client, options.catalog, options.warehouseId, since, now),
   ])
   const q = options.config.quality
   const ratio = (part: number, whole: number) => (whole ? round(part / whole) : null)
@@ -306,9 +306,9 @@ interface ProgressRollupRow {
   last_data_at: string | null
 }
 
-const timestamp = (date: number) => ({value: new Date(date).toISOString().replace('T', ' ').replace('Z', ''), type: 'TIMESTAMP'})
+export const timestamp = (date: number) => ({value: new Date(date).toISOString().replace('T', ' ').replace('Z', ''), type: 'TIMESTAMP'})
 
-export async function readHistory(client: DatabricksClient, catalog: string, warehouseId: string, from: number): Promise<QualityHistory> {
+export async function readHistory(client: DatabricksClient, catalog: string, warehouseId: string, from: number, until: number): Promise<QualityHistory> {
   const sums = REASONS.map((r) => `sum(${r.toLowerCase()}) AS ${r.toLowerCase()}`)
   const nulls = NULL_COLUMNS.map((c) => `sum(CAST(get_json_object(null_counts, '$.${c}') AS BIGINT)) AS null_${c}`)
   const [quality, progress] = await Promise.all([
@@ -316,19 +316,19 @@ export async function readHistory(client: DatabricksClient, catalog: string, war
       statement: `SELECT table_name, date_trunc('HOUR', recorded_at) AS hour, sum(rows_in) AS rows_in, sum(rows_quarantined) AS rows_quarantined,
   sum(duplicates_dropped) AS duplicates_dropped, sum(rows_written) AS rows_written, ${[...sums, ...nulls].join(', ')}
 FROM ${quoteName(`${catalog}.ops.quality_metrics`)}
-WHERE recorded_at >= :from AND stream IN ('silver', 'gold')
+WHERE recorded_at >= :from AND recorded_at < :until AND stream IN ('silver', 'gold')
 GROUP BY table_name, date_trunc('HOUR', recorded_at)`,
       warehouseId,
-      parameters: {from: timestamp(from)},
+      parameters: {from: timestamp(from), until: timestamp(until)},
     }),
     runStatement<ProgressRollupRow>(client, {
       statement: `SELECT stream, date_trunc('HOUR', recorded_at) AS hour, sum(num_input_rows) AS rows_in,
   max(CASE WHEN num_input_rows > 0 THEN recorded_at END) AS last_data_at
 FROM ${quoteName(`${catalog}.ops.stream_progress`)}
-WHERE recorded_at >= :from AND stream IN ('bronze', 'silver', 'gold')
+WHERE recorded_at >= :from AND recorded_at < :until AND stream IN ('bronze', 'silver', 'gold')
 GROUP BY stream, date_trunc('HOUR', recorded_at)`,
       warehouseId,
-      parameters: {from: timestamp(from)},
+      parameters: {from: timestamp(from), until: timestamp(until)},
     }),
   ])
   return {
@@ -349,16 +349,16 @@ GROUP BY stream, date_trunc('HOUR', recorded_at)`,
 type WindowTotals = Pick<QualityReport, 'batches' | 'rows_in' | 'rows_valid' | 'rows_quarantined' | 'duplicates_dropped' | 'rows_written' | 'reject_reasons' | 'null_counts'>
 
 /** What Silver received and did over the window (the fixed limits judge these). */
-async function readWindow(client: DatabricksClient, catalog: string, warehouseId: string, since: number): Promise<WindowTotals> {
+async function readWindow(client: DatabricksClient, catalog: string, warehouseId: string, since: number, until: number): Promise<WindowTotals> {
   const sums = REASONS.map((r) => `sum(${r.toLowerCase()}) AS ${r.toLowerCase()}`)
   const nulls = NULL_COLUMNS.map((c) => `sum(CAST(get_json_object(null_counts, '$.${c}') AS BIGINT)) AS null_${c}`)
   const {rows} = await runStatement<Record<string, number | null>>(client, {
     statement: `SELECT count(*) AS batches, sum(rows_in) AS rows_in, sum(rows_valid) AS rows_valid, sum(rows_quarantined) AS rows_quarantined,
   sum(duplicates_dropped) AS duplicates_dropped, sum(rows_written) AS rows_written, ${[...sums, ...nulls].join(', ')}
 FROM ${quoteName(`${catalog}.ops.quality_metrics`)}
-WHERE stream = 'silver' AND table_name = '${SILVER_TABLE}' AND recorded_at >= :since`,
+WHERE stream = 'silver' AND table_name = '${SILVER_TABLE}' AND recorded_at >= :since AND recorded_at < :until`,
     warehouseId,
-    parameters: {since: timestamp(since)},
+    parameters: {since: timestamp(since), until: timestamp(until)},
   })
   const r = rows[0] ?? {}
   const n = (key: string) => Number(r[key] ?? 0)

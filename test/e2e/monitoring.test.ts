@@ -121,9 +121,13 @@ describe('lag statuses the way Burrow judges them, on running streams', () => {
     const rewound = Object.fromEntries(Object.entries(JSON.parse(String(offsets))).map(([topic, partitions]) => [topic, Object.fromEntries(Object.entries(partitions as Record<string, number>).map(([p, o]) => [p, Math.max(0, o - 50)]))]))
     await rows(`INSERT INTO ${checkpoints} VALUES ('silver', '${queryId}', ${Number(batchId) + 1}, '${JSON.stringify(rewound)}', CAST(now() AS TIMESTAMP))`)
     expect((await ws.run(['stream', 'start', 'silver'])).code).toBe(0)
-    const silver = await lagStatus('silver', 'REWIND')
+    // Read with --check, so the exit code is of the same reading (the rewind leaves the window as batches follow).
+    const {code, silver} = await waitFor('silver lag REWIND', async () => {
+      const reading = await status(['--check'])
+      return reading.layers.silver.lag_status === 'REWIND' ? {code: reading.code, silver: reading.layers.silver} : undefined
+    })
     expect(silver.lag_cause).toMatch(/committed offsets went backwards \(customer-events\/\d+ \d+ -> \d+\)/)
-    expect((await ws.run(['stream', 'status', '--check'])).code).toBe(3)
+    expect(code).toBe(3)
     // Silver keeps exactly one row per event however often it reads them.
     const [[events, distinct]] = await rows(`SELECT count(*), count(DISTINCT event_id) FROM ${CATALOG}.silver.customer_events_cleaned`)
     expect(Number(events)).toBe(Number(distinct))
@@ -136,6 +140,8 @@ describe('report quality on a long history with anomalies at its end', () => {
   const now = Date.now()
   const hours = 12 * 7 * 24
   const start = Math.floor(now / HOUR_MS) * HOUR_MS - hours * HOUR_MS
+  // Judged as of a moment after the last batch written: the same verdict however long the suite takes.
+  const at = new Date(now + 1000).toISOString()
 
   beforeAll(async () => {
     ws = await TestWorkspace.start()
@@ -168,7 +174,7 @@ describe('report quality on a long history with anomalies at its end', () => {
 
   it('finds the null-rate jump and the new quarantine reason, with causes; the rest is OK; exit 3; HTML written', async () => {
     const html = path.join(ws.projectDir, 'quality.html')
-    const result = await ws.run(['report', 'quality', '--json', '--html', html])
+    const result = await ws.run(['report', 'quality', '--json', '--html', html, '--at', at])
     expect(result.code, result.stderr).toBe(3)
     const report = result.json()
     const anomalies = report.findings.filter((f: any) => f.status === 'ANOMALY')
@@ -191,7 +197,7 @@ describe('report quality on a long history with anomalies at its end', () => {
   }, 60_000)
 
   it('prints the findings that need attention in a table, and the verdict', async () => {
-    const result = await ws.run(['report', 'quality'])
+    const result = await ws.run(['report', 'quality', '--at', at])
     expect(result.code).toBe(3)
     expect(result.stdout).toMatch(/null rate of country .* ANOMALY .* more rows with country null/)
     expect(result.stdout).toMatch(/2 findings need attention \(exit 3\); \d+ OK\./)

@@ -4,7 +4,9 @@ import {LakectlCommand} from '../../cli/base-command.js'
 import {UsageError} from '../../errors.js'
 import {modelArg, modelName, slotName} from '../../cli/model-command.js'
 import {confirmChange} from '../../cli/prompts.js'
+import {resolveWarehouse} from '../../databricks/warehouses.js'
 import {promote, type PromoteResult} from '../../models/promotion.js'
+import {inferenceTableFor, liveMetricsCheck} from '../../reports/model.js'
 
 export default class ModelPromote extends LakectlCommand<typeof ModelPromote, PromoteResult> {
   static summary = 'Move an alias (champion) to a model version, with guardrails, and roll the serving endpoint forward.'
@@ -16,7 +18,10 @@ and waited for; if that fails or times out, the alias is put back. Promoting the
 no-op. A model name without dots is in the workspace registry, which has stages instead of aliases:
 champion is Production, challenger Staging, and the version a promotion replaced is recorded as the
 tag lakectl.promotion.previous_version on the new holder. A host without Model Serving (an MLflow
-tracking server) gets the registry change and one line saying the endpoint was skipped.
+tracking server) gets the registry change and one line saying the endpoint was skipped. A Unity
+Catalog version that served before (a re-promotion: a rollback target, a former champion) is also
+judged on its live metrics of the last 7 days (report model): a breach of monitoring.model's limits
+refuses it, exit 3, unless --force with a --reason.
 
 Moving the alias changes what production serves: on a terminal the command asks first (default No);
 without one it needs --yes. Every move is recorded on the version (lakectl model history).`
@@ -41,12 +46,13 @@ without one it needs --yes. Every move is recorded on the version (lakectl model
   }
 
   async execute(): Promise<PromoteResult> {
-    const {config} = this.settings
+    const {config, target} = this.settings
     const minImprovement = this.flags['min-improvement'] === undefined ? config.model.min_improvement : parseNumber(this.flags['min-improvement'])
     const client = await this.client()
+    const model = modelName(this.settings, this.args.model)
     const result = await this.out.withProgress('Checking the candidate...', (progress) =>
       promote(client, {
-        model: modelName(this.settings, this.args.model),
+        model,
         alias: this.flags.alias,
         version: this.flags.version,
         fromAlias: this.flags['from-alias'],
@@ -59,6 +65,13 @@ without one it needs --yes. Every move is recorded on the version (lakectl model
         timeoutSeconds: this.flags.timeout,
         onState: (state) => progress.update(state),
         confirm: (change) => confirmChange(this.out, change, {yes: this.flags.yes, command: this.commandLine(), progress}),
+        inferenceTable: inferenceTableFor(config, target.catalog),
+        liveCheck: model.includes('.')
+          ? async (version) => {
+              const warehouse = await resolveWarehouse(client, target.warehouse)
+              return liveMetricsCheck(client, {config, catalog: target.catalog, warehouseId: warehouse.id, model, endpoint: config.model.serving_endpoint, sinceHours: 24 * 7}, version)
+            }
+          : undefined,
       }),
     )
     if (result.skipped) this.out.warn(`Skipped the serving update: ${result.skipped}.`)
@@ -72,6 +85,7 @@ without one it needs --yes. Every move is recorded on the version (lakectl model
     }
     const c = r.comparison
     if (c) this.out.print(`${c.metric}: candidate ${c.candidate?.toFixed(4) ?? 'n/a'} vs current ${c.current?.toFixed(4) ?? 'n/a (no holder)'}${c.delta === null ? '' : ` (delta ${c.delta >= 0 ? '+' : ''}${c.delta.toFixed(4)})`}`)
+    for (const b of r.live_breaches ?? []) this.out.print(`live metric over its limit (forced): ${b.metric} ${b.observed ?? 'n/a'} (limit ${b.limit ?? 'n/a'})`)
     const forced = r.outcome === 'forced' ? ` (forced: ${r.reason})` : ''
     this.out.print(`Moved ${slotName(r)} of ${r.model} to version ${r.version}${r.previous_version ? ` (was ${r.previous_version})` : ''}${forced}.`)
     if (r.served) this.out.print(`Serving endpoint ${r.endpoint} now serves version ${r.version}.`)

@@ -1,5 +1,5 @@
 import {LakectlCommand} from '../../cli/base-command.js'
-import {exitCodeOf, renderFindings, reportFlags, sparkline, statusText, writeHtml} from '../../cli/report-command.js'
+import {exitCodeOf, renderFindings, reportFlags, reportTime, sparkline, statusText, writeHtml} from '../../cli/report-command.js'
 import {resolveWarehouse} from '../../databricks/warehouses.js'
 import {renderHtml} from '../../reports/html.js'
 import {lagReport, type LagReport} from '../../reports/lag.js'
@@ -20,7 +20,7 @@ slo.lag_seconds. STALL, STOP, REWIND and a breached SLO exit 3. --html writes th
     const client = await this.client()
     const {target, config} = this.settings
     const warehouse = await resolveWarehouse(client, target.warehouse)
-    const report = await lagReport(client, {config, catalog: target.catalog, warehouseId: warehouse.id, sinceHours: this.flags.since})
+    const report = await lagReport(client, {config, catalog: target.catalog, warehouseId: warehouse.id, sinceHours: this.flags.since, now: reportTime(this.flags.at)})
     if (this.flags.html) writeHtml(this.out, this.flags.html, renderHtml(lagPage(report)))
     return report
   }

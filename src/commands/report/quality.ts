@@ -1,5 +1,5 @@
 import {LakectlCommand} from '../../cli/base-command.js'
-import {exitCodeOf, renderFindings, reportFlags, writeHtml} from '../../cli/report-command.js'
+import {exitCodeOf, renderFindings, reportFlags, reportTime, writeHtml} from '../../cli/report-command.js'
 import {resolveWarehouse} from '../../databricks/warehouses.js'
 import {renderHtml} from '../../reports/html.js'
 import {qualityPage} from '../../reports/pages.js'
@@ -23,7 +23,7 @@ the likely cause. --html writes the charts (bands and flagged points) to one sel
     const client = await this.client()
     const {target, config} = this.settings
     const warehouse = await resolveWarehouse(client, target.warehouse)
-    const report = await qualityReport(client, {config, catalog: target.catalog, warehouseId: warehouse.id, sinceHours: this.flags.since})
+    const report = await qualityReport(client, {config, catalog: target.catalog, warehouseId: warehouse.id, sinceHours: this.flags.since, now: reportTime(this.flags.at)})
     if (this.flags.html) writeHtml(this.out, this.flags.html, renderHtml(qualityPage(report)))
     return report
   }

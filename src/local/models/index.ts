@@ -6,6 +6,7 @@ import type {UnityCatalog} from '../catalog/unity-catalog.js'
 import type {Engine} from '../engine/engine.js'
 import {registerExecutor, type TaskExecutor} from '../jobs/executors.js'
 import {Artifacts} from './artifacts.js'
+import {InferenceLog} from './inference-log.js'
 import {ModelRegistry} from './registry.js'
 import {Serving, type ServedModel} from './serving.js'
 import {modelPaths, openModelStore} from './state.js'
@@ -20,6 +21,8 @@ export interface LocalModels {
   serving: Serving
   /** Trains on Silver's reviews and registers a version (what the `train.py` task runs). */
   train(request: TrainingRequest): Promise<TrainingOutcome>
+  /** Writes what the inference tables still buffer. */
+  close(): Promise<void>
 }
 
 /** Silver's sentiment_score() asks this which model version to score with (see Serving.current). */
@@ -32,6 +35,7 @@ export interface ModelOptions {
   root: string
   /** How long a serving endpoint's config update stays IN_PROGRESS. */
   servingUpdateMs: number
+  log?: (line: string) => void
 }
 
 /** The `train.py` task, run on the services of the workspace that runs the job. */
@@ -48,12 +52,14 @@ export function openModels(options: ModelOptions, catalog: UnityCatalog, engine:
   const artifacts = new Artifacts(paths.runs, paths.registry)
   const tracking = new Tracking(store, artifacts)
   const registry = new ModelRegistry(store, catalog, artifacts, tracking)
+  const inferenceLog = new InferenceLog(engine, catalog, options.log)
   const workspaceRegistry = new WorkspaceRegistry(store, artifacts, tracking)
   const serving = new Serving(
     store,
     {servable: (entity, version) => (entity.includes('.') ? registry : workspaceRegistry).servable(entity, version)},
     artifacts,
     options.servingUpdateMs,
+    inferenceLog,
   )
   registerExecutor('train.py', trainingExecutor)
   return {
@@ -63,6 +69,7 @@ export function openModels(options: ModelOptions, catalog: UnityCatalog, engine:
       workspaceRegistry,
       serving,
       train: (request) => trainAndRegister({engine, catalog, artifacts, tracking, registry}, request),
+      close: () => inferenceLog.close(),
     },
     scoring: {current: (model) => serving.current(model)},
   }

@@ -57,7 +57,10 @@ const endpointConfig = z.object({
   served_entities: z.array(servedEntity),
   traffic_config: z.object({routes: z.array(z.object({served_entity_name: z.string(), traffic_percentage: z.number().int().min(0).max(100)}))}).optional(),
 })
-const endpointCreate = z.object({name: z.string(), config: endpointConfig, tags: keyValues.optional()})
+const aiGateway = z.object({
+  inference_table_config: z.object({catalog_name: z.string().optional(), schema_name: z.string().optional(), table_name_prefix: z.string().optional(), enabled: z.boolean().optional()}).optional(),
+})
+const endpointCreate = z.object({name: z.string(), config: endpointConfig, tags: keyValues.optional(), ai_gateway: aiGateway.optional()})
 
 function page<T>(key: string, result: {items: T[]; nextPageToken?: string}) {
   return {[key]: result.items, ...(result.nextPageToken ? {next_page_token: result.nextPageToken} : {})}
@@ -160,6 +163,7 @@ function registerServingRoutes(api: Router, {serving}: LocalModels): void {
     .get('/api/2.0/serving-endpoints', () => serving.list())
     .get('/api/2.0/serving-endpoints/{name}', ({params}) => serving.get(params.name))
     .put('/api/2.0/serving-endpoints/{name}/config', ({params, body}) => serving.updateConfig(params.name, parseBody(endpointConfig, body)))
+    .put('/api/2.0/serving-endpoints/{name}/ai-gateway', ({params, body}) => serving.updateAiGateway(params.name, parseBody(aiGateway, body)))
     .delete('/api/2.0/serving-endpoints/{name}', ({params}) => {
       serving.delete(params.name)
       return {}

@@ -13,6 +13,7 @@ import {parseFullName} from '../catalog/unity-catalog.js'
 import {ApiError, invalidParameter, notFound} from '../http/errors.js'
 import {LOCAL_USER_NAME} from '../identity.js'
 import type {Artifacts} from './artifacts.js'
+import type {InferenceLog, InferenceTableConfig} from './inference-log.js'
 import {queryTexts} from './invocations.js'
 import {parseVersion, type Servable} from './registry.js'
 import type {EndpointConfigRecord, EndpointRecord, ModelStore, PendingConfigRecord, ServedEntityRecord, TrafficRoute} from './state.js'
@@ -57,10 +58,11 @@ export class Serving {
     private readonly registry: ServableModels,
     private readonly artifacts: Artifacts,
     private readonly updateMs: number,
+    private readonly inferenceLog?: InferenceLog,
   ) {}
 
   /** Creates the endpoint and starts deploying its first config; its versions must be servable now. */
-  create(input: {name: string; config: EndpointConfigInput; tags?: Array<{key: string; value: string}>}): Json {
+  create(input: {name: string; config: EndpointConfigInput; tags?: Array<{key: string; value: string}>; ai_gateway?: {inference_table_config?: InferenceTableConfig}}): Json {
     if (!ENDPOINT_NAME.test(input.name)) throw invalidParameter(`Invalid endpoint name '${input.name}': use letters, digits, '-' or '_' (at most 63).`)
     if (this.endpoints[input.name]) throw new ApiError(409, 'RESOURCE_ALREADY_EXISTS', `Endpoint with name '${input.name}' already exists.`)
     const entities = this.servedEntities(input.config)
@@ -78,6 +80,7 @@ export class Serving {
       config_update: 'IN_PROGRESS',
       pending: this.pendingConfig(1, entities, input.config, now),
       tags: input.tags ?? [],
+      ...(input.ai_gateway ? {ai_gateway: input.ai_gateway} : {}),
     }
     this.store.update((state) => (state.endpoints[record.name] = record))
     return this.endpointJson(record)
@@ -107,6 +110,16 @@ export class Serving {
     return this.endpointJson(record)
   }
 
+  /** PUT ai-gateway: replaces the endpoint's AI Gateway settings (the inference table among them). */
+  updateAiGateway(name: string, input: {inference_table_config?: InferenceTableConfig}): Json {
+    const record = this.require(name)
+    this.store.update(() => {
+      record.ai_gateway = input
+      record.last_updated_timestamp = Date.now()
+    })
+    return input
+  }
+
   delete(name: string): void {
     this.require(name)
     this.store.update((state) => delete state.endpoints[name])
@@ -119,9 +132,28 @@ export class Serving {
       if (record.config_update === 'IN_PROGRESS') throw new ApiError(503, 'TEMPORARILY_UNAVAILABLE', `Endpoint '${name}' is not ready yet: its first config is being deployed.`)
       throw new ApiError(400, 'INVALID_STATE', `Endpoint '${name}' is not ready: its config failed to deploy.`)
     }
-    const texts = queryTexts(body)
     const entity = routeRequest(record.config)
-    return {predictions: this.scorerOf(entity).score(texts), servedEntity: entity.name}
+    const started = Date.now()
+    const log = (statusCode: number, response: unknown) =>
+      this.inferenceLog?.record({
+        endpoint: {name, id: record.id, inference_table_config: record.ai_gateway?.inference_table_config},
+        entity,
+        configVersion: record.config!.config_version,
+        requestTime: started,
+        statusCode,
+        durationMs: Date.now() - started,
+        request: JSON.stringify(body),
+        response: JSON.stringify(response),
+        clientRequestId: typeof body.client_request_id === 'string' ? body.client_request_id : undefined,
+      })
+    try {
+      const predictions = this.scorerOf(entity).score(queryTexts(body))
+      log(200, {predictions})
+      return {predictions, servedEntity: entity.name}
+    } catch (error) {
+      log(error instanceof ApiError ? error.status : 500, {error_code: error instanceof ApiError ? error.errorCode : 'INTERNAL_ERROR', message: error instanceof Error ? error.message : String(error)})
+      throw error
+    }
   }
 
   /**
@@ -138,7 +170,24 @@ export class Serving {
       const share = (e: ServedEntityRecord) => config.traffic_config.routes.find((r) => r.served_entity_name === e.name)?.traffic_percentage ?? 0
       const entity = entities.reduce((best, e) => (share(e) > share(best) ? e : best))
       const scorer = this.scorerOf(entity)
-      return {endpoint: name, model: entity.entity_name, version: entity.entity_version, score: (texts) => scorer.score(texts)}
+      const record = this.endpoints[name]
+      // Silver's scoring goes through the endpoint on Databricks (ai_query): each call is a logged request.
+      const score = (texts: ReadonlyArray<string | null | undefined>) => {
+        const started = Date.now()
+        const scores = scorer.score(texts)
+        this.inferenceLog?.record({
+          endpoint: {name, id: record.id, inference_table_config: record.ai_gateway?.inference_table_config},
+          entity,
+          configVersion: config.config_version,
+          requestTime: started,
+          statusCode: 200,
+          durationMs: Date.now() - started,
+          request: JSON.stringify({rows: texts.length}),
+          response: JSON.stringify({rows: scores.length}),
+        })
+        return scores
+      }
+      return {endpoint: name, model: entity.entity_name, version: entity.entity_version, score}
     }
     return null
   }
@@ -223,6 +272,7 @@ export class Serving {
       ...summaryJson(record),
       ...(config ? {config: configJson(config, {deployment: 'DEPLOYMENT_READY', deployment_state_message: ''})} : {}),
       ...(pending ? {pending_config: {...configJson(pending, deploying), start_time: pending.start_time}} : {}),
+      ...(record.ai_gateway ? {ai_gateway: record.ai_gateway} : {}),
       permission_level: 'CAN_MANAGE',
       route_optimized: false,
     }

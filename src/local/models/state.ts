@@ -7,6 +7,7 @@
 import path from 'node:path'
 
 import {JsonStore} from '../store.js'
+import type {InferenceTableConfig} from './inference-log.js'
 
 export type VersionStatus = 'PENDING_REGISTRATION' | 'READY' | 'FAILED_REGISTRATION'
 
@@ -149,6 +150,8 @@ export interface EndpointRecord {
   config?: EndpointConfigRecord
   pending?: PendingConfigRecord
   tags: Array<{key: string; value: string}>
+  /** AI Gateway settings; an enabled inference_table_config logs every request (inference-log.ts). */
+  ai_gateway?: {inference_table_config?: InferenceTableConfig}
 }
 
 export interface ModelsState {

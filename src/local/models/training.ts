@@ -6,6 +6,7 @@
  */
 import {IDENTIFIER} from '../../databricks/identifiers.js'
 import {trainSentimentModel, type TrainingOptions} from '../../models/trainer.js'
+import {SCORE_BINS_TAG} from '../../reports/model-metrics.js'
 import type {UnityCatalog} from '../catalog/unity-catalog.js'
 import {qualifiedName, type Engine} from '../engine/engine.js'
 import type {Artifacts} from './artifacts.js'
@@ -83,7 +84,7 @@ export interface TrainingDeps {
 export async function trainAndRegister(deps: TrainingDeps, request: TrainingRequest): Promise<TrainingOutcome> {
   const examples = await labelledReviews(deps, request)
   // Too few reviews throws here, before any run is logged (as train.py exits before start_run).
-  const {model, metrics, params} = trainSentimentModel(examples, request.options)
+  const {model, metrics, params, scoreBins} = trainSentimentModel(examples, request.options)
 
   const experiment = deps.tracking.experimentByName(request.experimentPath)
   const started = Date.now()
@@ -115,6 +116,8 @@ export async function trainAndRegister(deps: TrainingDeps, request: TrainingRequ
     run_id: run.run_id,
   }) as {version: number; status: string; status_message?: string}
   if (version.status !== 'READY') throw new Error(`Model version ${request.model}/${version.version} failed registration: ${version.status_message ?? version.status}`)
+  // The training score distribution stays with the version: report model measures drift against it.
+  deps.registry.setVersionTag(request.model, version.version, SCORE_BINS_TAG, JSON.stringify(scoreBins))
   deps.registry.setAlias(request.model, request.alias, version.version)
   return {model: request.model, version: version.version, alias: request.alias, run_id: run.run_id, metrics}
 }
