@@ -98,7 +98,7 @@ describe('a mistyped command', () => {
   it.each([
     [['stream', 'statsu'], /Closest: lakectl stream status/, 'lakectl help stream'],
     [['frobnicate'], /Commands: .*bootstrap.*stream/, 'lakectl help'],
-    [['report', 'nonsense'], /The report commands: report lag, report quality/, 'lakectl help report'],
+    [['report', 'nonsense'], /The report commands: report lag, report model, report quality/, 'lakectl help report'],
     [['--json', 'stream', 'statsu'], /Closest/, 'lakectl help stream'],
   ])('%j exits 2 at once with one line of suggestions and no prompt', async (args, message, hint) => {
     const result = await ws.run(args)

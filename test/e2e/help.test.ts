@@ -83,7 +83,7 @@ describe('start-up fast path', () => {
     const lines = fast.split('\n')
     expect(Math.max(...lines.map((l) => l.length))).toBeGreaterThan(80)
     expect(lines.filter((l) => l.length > 120)).toEqual([])
-    expect(fast).toContain('Show each layer: state, run, uptime, rows/s, offsets and seconds behind, health.\n')
+    expect(fast).toContain('Show each layer: state, run, uptime, rows/s, offsets and seconds behind, health, Burrow lag status.\n')
   })
 })
 

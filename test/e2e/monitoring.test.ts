@@ -115,10 +115,13 @@ describe('lag statuses the way Burrow judges them, on running streams', () => {
   it('a checkpoint rewound by hand -> REWIND', async () => {
     // Let Silver catch up with the backlog of the previous test, then stop it and move its checkpoint back.
     await lagStatus('silver', 'OK', 90_000)
+    // A window of a few minutes of heartbeats: the rewind stays in it however slowly the machine reads.
+    ws.writeConfig('monitoring:\n  lag_window: 400\n')
     expect((await ws.run(['stream', 'stop', 'silver'])).code).toBe(0)
     const checkpoints = `${CATALOG}.__lakectl.stream_checkpoints`
     const [[queryId, batchId, offsets]] = await rows(`SELECT query_id, batch_id, offsets FROM ${checkpoints} WHERE stream = 'silver' ORDER BY batch_id DESC LIMIT 1`)
-    const rewound = Object.fromEntries(Object.entries(JSON.parse(String(offsets))).map(([topic, partitions]) => [topic, Object.fromEntries(Object.entries(partitions as Record<string, number>).map(([p, o]) => [p, Math.max(0, o - 50)]))]))
+    // Back by more than one batch reads (streamMaxBatchRows 100): the first batch after it ends behind the old offsets.
+    const rewound = Object.fromEntries(Object.entries(JSON.parse(String(offsets))).map(([topic, partitions]) => [topic, Object.fromEntries(Object.entries(partitions as Record<string, number>).map(([p, o]) => [p, Math.max(0, o - 150)]))]))
     await rows(`INSERT INTO ${checkpoints} VALUES ('silver', '${queryId}', ${Number(batchId) + 1}, '${JSON.stringify(rewound)}', CAST(now() AS TIMESTAMP))`)
     expect((await ws.run(['stream', 'start', 'silver'])).code).toBe(0)
     // Read with --check, so the exit code is of the same reading (the rewind leaves the window as batches follow).

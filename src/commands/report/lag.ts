@@ -1,4 +1,5 @@
 import {LakectlCommand} from '../../cli/base-command.js'
+import {formatLag, formatRate} from '../../cli/output.js'
 import {exitCodeOf, renderFindings, reportFlags, reportTime, sparkline, statusText, writeHtml} from '../../cli/report-command.js'
 import {resolveWarehouse} from '../../databricks/warehouses.js'
 import {renderHtml} from '../../reports/html.js'
@@ -31,17 +32,21 @@ slo.lag_seconds. STALL, STOP, REWIND and a breached SLO exit 3. --html writes th
 
   async render(r: LagReport): Promise<void> {
     const s = this.out.style
+    if (r.layers.every((l) => l.lag_status === 'UNKNOWN' && l.batches === 0)) {
+      this.out.print(`Nothing to check: no layer recorded a batch since ${r.since}. Next: lakectl stream status`)
+      return
+    }
     this.out.print(`Streaming lag in ${r.catalog} since ${r.since}:`)
     await this.out.table(r.layers, [
       {header: 'LAYER', value: (l) => l.layer},
       {header: 'LAG', value: (l) => statusText(s, l.lag_status)},
       {header: 'BATCHES', value: (l) => l.batches, align: 'right'},
       {header: 'ROWS', value: (l) => l.rows, align: 'right'},
-      {header: 'ROWS/S', value: (l) => l.avg_rows_per_second, align: 'right'},
-      {header: 'P50 S', value: (l) => l.lag_p50_seconds, align: 'right'},
-      {header: 'P95 S', value: (l) => l.lag_p95_seconds, align: 'right'},
-      {header: 'MAX S', value: (l) => l.lag_max_seconds, align: 'right'},
-      {header: 'NOW S', value: (l) => l.current_lag_seconds, align: 'right'},
+      {header: 'ROWS/S', value: (l) => formatRate(l.avg_rows_per_second), align: 'right'},
+      {header: 'P50 S', value: (l) => formatLag(l.lag_p50_seconds), align: 'right'},
+      {header: 'P95 S', value: (l) => formatLag(l.lag_p95_seconds), align: 'right'},
+      {header: 'MAX S', value: (l) => formatLag(l.lag_max_seconds), align: 'right'},
+      {header: 'NOW S', value: (l) => formatLag(l.current_lag_seconds), align: 'right'},
       {header: 'BEHIND', value: (l) => l.offsets_behind, align: 'right'},
       {header: 'SLO S', value: (l) => l.slo_seconds, align: 'right'},
       ...(this.out.stdoutIsTTY ? [{header: 'TREND', value: (l: LagReport['layers'][number]) => sparkline((r.series[l.layer] ?? []).map((p) => p.lag_seconds))}] : []),

@@ -21,9 +21,8 @@ STOP (nothing committed for longer than the window, or the job is not running), 
 backwards).
 
 --check exits 3 when a layer is not running, breaches its SLO or its lag is STALL, STOP or REWIND.
---watch redraws the table in
-place every --interval seconds on a terminal (plain blocks one after the other otherwise) until
-Ctrl-C, which ends it with exit 130.`
+--watch redraws the table in place every --interval seconds on a terminal (plain blocks one after the
+other otherwise) until Ctrl-C, which ends it with exit 130.`
 
   static examples = ['<%= config.bin %> stream status', '<%= config.bin %> stream status --check --json', '<%= config.bin %> stream status --watch --interval 5']
   static strict = false
@@ -89,7 +88,8 @@ Ctrl-C, which ends it with exit 130.`
       ...(this.out.stdoutIsTTY ? [{header: 'TREND', value: (l: LayerStatus) => sparkline(l.recent_rows_per_second)}] : []),
     ])
     const failures = status.layers.filter((l) => l.failure).map((l) => `${l.layer} failed: ${l.failure}`)
-    const lags = status.layers.filter((l) => l.lag_status !== 'OK' && l.lag_cause).map((l) => `${l.layer} lag ${l.lag_status}${l.lag_since ? ` since ${l.lag_since}` : ''}: ${l.lag_cause}`)
+    // A stopped job's STOP needs no sentence: its STATE says it.
+    const lags = status.layers.filter((l) => l.lag_status !== 'OK' && l.lag_cause && !(l.lag_status === 'STOP' && l.state !== 'RUNNING')).map((l) => `${l.layer} lag ${l.lag_status}${l.lag_since ? ` since ${l.lag_since}` : ''}: ${l.lag_cause}`)
     return [`Streams of ${status.target} (catalog ${status.catalog}) at ${status.checked_at}`, table, ...failures, ...lags].join('\n')
   }
 }
