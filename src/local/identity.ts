@@ -9,3 +9,6 @@ export const LOCAL_USER = {
 } as const
 
 export const LOCAL_USER_NAME = LOCAL_USER.userName
+
+/** The local workspace's id (what Databricks reports as workspace_id, e.g. in lineage). */
+export const LOCAL_WORKSPACE_ID = 4200000000000000

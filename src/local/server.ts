@@ -9,6 +9,7 @@ import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 
 import {registerJobsRoutes} from './api/jobs.js'
+import {registerLineageRoutes} from './api/lineage.js'
 import {registerPermissionsRoutes} from './api/permissions.js'
 import {registerScimRoutes} from './api/scim.js'
 import {registerSqlRoutes} from './api/sql.js'
@@ -76,6 +77,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   registerJobsRoutes(api.under('/api/2.1/jobs'), '2.1', services, () => `http://127.0.0.1:${port}`)
   registerTopicRoutes(api.under(TOPICS_PREFIX), services)
   registerModelRoutes(api, services.models, services.pageLimits)
+  registerLineageRoutes(api.under('/api/2.0/lineage-tracking'), services)
 
   const control = new Router()
   registerControlRoutes(control.under(CONTROL_PREFIX), faults, recorder)

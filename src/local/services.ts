@@ -8,6 +8,7 @@ import {Volumes} from './catalog/volumes.js'
 import {Engine} from './engine/engine.js'
 import type {PageLimits} from './http/input.js'
 import {JobRunner} from './jobs/runner.js'
+import {LocalLineage} from './lineage/index.js'
 import {JobStore} from './jobs/store.js'
 import {openModels, type LocalModels, type Scoring} from './models/index.js'
 import type {StatePaths} from './state-dir.js'
@@ -81,6 +82,8 @@ export interface LocalServices {
   jobs: JobRunner
   /** Test-only stream faults (control endpoints). */
   streamFaults: StreamFaults
+  /** Lineage recorded from statements, job batches and reads (lineage-tracking API, system.access). */
+  lineage: LocalLineage
   close(): Promise<void>
 }
 
@@ -88,11 +91,12 @@ export async function openServices(paths: StatePaths, limits: LocalLimits, log: 
   const store = openStateStore(paths.store)
   const engine = await Engine.open({catalogsDir: paths.catalogs, maxConcurrentStatements: limits.maxConcurrentStatements})
   const catalog = new UnityCatalog(engine, store)
+  const lineage = await LocalLineage.open(engine, paths.system, catalog.metastoreId, log)
   const permissions = new Permissions(catalog, store)
   // Stopping the warehouse cancels what runs on it.
   const warehouse = new Warehouse(limits.warehouseTransitionMs, () => statements.cancelAll())
   const {models, scoring} = openModels({root: paths.models, servingUpdateMs: limits.servingUpdateMs, log}, catalog, engine)
-  const statements = new Statements({engine, catalog, permissions}, warehouse, {rows: limits.resultChunkRows, bytes: limits.resultChunkBytes})
+  const statements = new Statements({engine, catalog, permissions, lineage}, warehouse, {rows: limits.resultChunkRows, bytes: limits.resultChunkBytes})
   const topics = await Topics.open(engine, paths.topics, limits.topicPartitions)
   registerStreamingExecutors()
   const jobs = new JobRunner(JobStore.open(paths.jobs), () => services, {
@@ -116,6 +120,7 @@ export async function openServices(paths: StatePaths, limits: LocalLimits, log: 
     topics,
     jobs,
     streamFaults: new StreamFaults(),
+    lineage,
     async close() {
       // Runs stop first: their executors hold DuckDB connections of their own.
       await jobs.close()
@@ -123,6 +128,7 @@ export async function openServices(paths: StatePaths, limits: LocalLimits, log: 
       await topics.close()
       warehouse.close()
       await statements.close()
+      await lineage.close()
       await engine.close()
     },
   }

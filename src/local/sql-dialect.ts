@@ -7,6 +7,9 @@
  * into a structured translation that the statement executor applies.
  */
 
+/** The DuckDB database that holds the local workspace's `system` catalog (system.access.*). */
+export const SYSTEM_DATABASE = '__system'
+
 /** A statement error as Databricks reports it (an analysis or syntax error with its SQLSTATE). */
 export class SqlError extends Error {
   constructor(
@@ -451,7 +454,7 @@ class Translator {
         depth--
       }
       castPending = (keyword === 'CAST' || keyword === 'TRY_CAST') && isPunct(this.tokens[this.pos], '(')
-      out += token.before + this.render(token)
+      out += token.before + (this.isSystemCatalog(token) ? quoteIdentifier(SYSTEM_DATABASE) : this.render(token))
     }
     this.pos = saved
     return out
@@ -482,6 +485,24 @@ class Translator {
       default:
         return undefined
     }
+  }
+
+  /**
+   * `system` as the catalog of a three-part name (system.access.table_lineage): DuckDB keeps a `system`
+   * database of its own, so the local workspace's system catalog lives under another name.
+   */
+  private isSystemCatalog(token: Token): boolean {
+    const at = this.pos - 1
+    const named = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'quoted'
+    return (
+      named(token) &&
+      (token.kind === 'word' ? token.text : token.value).toLowerCase() === 'system' &&
+      !isPunct(this.tokens[at - 1], '.') &&
+      isPunct(this.tokens[at + 1], '.') &&
+      named(this.tokens[at + 2]) &&
+      isPunct(this.tokens[at + 3], '.') &&
+      named(this.tokens[at + 4])
+    )
   }
 
   private render(token: Token): string {

@@ -27,6 +27,8 @@ export interface StatePaths {
   topics: string
   /** Model registry, MLflow runs and serving endpoints, with the model artifacts. */
   models: string
+  /** The system catalog's tables (DuckDB file): lineage events behind system.access.*. */
+  system: string
 }
 
 export function statePaths(stateDir: string): StatePaths {
@@ -43,6 +45,7 @@ export function statePaths(stateDir: string): StatePaths {
     jobs: path.join(root, 'jobs.json'),
     topics: path.join(root, 'topics.duckdb'),
     models: path.join(root, 'models'),
+    system: path.join(root, 'system.duckdb'),
   }
 }
 
@@ -51,7 +54,7 @@ export function statePaths(stateDir: string): StatePaths {
  * working) or the log. Other modules that keep state here add their entries to this list.
  */
 export function dataEntries(paths: StatePaths): string[] {
-  return [paths.store, paths.catalogs, paths.workspaceFiles, paths.jobs, paths.topics, `${paths.topics}.wal`, paths.models, paths.serverInfo, paths.daemonInfo]
+  return [paths.store, paths.catalogs, paths.workspaceFiles, paths.jobs, paths.topics, `${paths.topics}.wal`, paths.models, paths.system, `${paths.system}.wal`, paths.serverInfo, paths.daemonInfo]
 }
 
 /** Leftovers of interrupted atomic writes. */

@@ -23,6 +23,13 @@ describe('sql-dialect: tokens and literals', () => {
     expect(duck("SELECT ':p `x` -- no' -- comment :q\n, 1 /* :r ; */")).toBe("SELECT ':p `x` -- no'  \n, 1")
   })
 
+  it('maps the system catalog of three-part names to the local system database, nothing else called system', () => {
+    expect(duck('SELECT s.system FROM system.access.table_lineage AS s JOIN `system`.access.column_lineage AS c ON true')).toBe(
+      'SELECT s.system FROM "__system".access.table_lineage AS s JOIN "__system".access.column_lineage AS c ON true',
+    )
+    expect(duck("SELECT system, 'system.access.x' FROM t.system.x")).toBe("SELECT system, 'system.access.x' FROM t.system.x")
+  })
+
   it('strips trailing semicolons and refuses several statements', () => {
     expect(duck('SELECT 1;;  ')).toBe('SELECT 1')
     expect(() => translate('SELECT 1; SELECT 2')).toThrow(/one statement/)

@@ -42,6 +42,7 @@ export interface ModelOptions {
 const trainingExecutor: TaskExecutor = {
   async run(ctx) {
     const outcome = await ctx.services.models.train(trainingRequest(ctx.parameters))
+    await ctx.services.lineage.afterTraining(ctx, outcome.source_table, outcome.model, outcome.version)
     ctx.log(`registered ${outcome.model} version ${outcome.version} (alias ${outcome.alias}), MLflow run ${outcome.run_id}, f1 ${outcome.metrics.f1.toFixed(4)}`)
   },
 }

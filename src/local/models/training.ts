@@ -29,6 +29,8 @@ export interface TrainingOutcome {
   alias: string
   run_id: string
   metrics: Record<string, number>
+  /** The table the examples were read from. */
+  source_table: string
 }
 
 const SOURCE_SCHEMA = 'silver'
@@ -94,7 +96,7 @@ export async function trainAndRegister(deps: TrainingDeps, request: TrainingRequ
     start_time: started,
     tags: [
       {key: 'lakectl.component', value: 'sentiment-training'},
-      {key: 'lakectl.source_table', value: `${request.catalog}.${SOURCE_SCHEMA}.${SOURCE_TABLE}`},
+      {key: 'lakectl.source_table', value: sourceTable(request)},
     ],
   })
   deps.tracking.logBatch(run.run_id, {
@@ -119,7 +121,11 @@ export async function trainAndRegister(deps: TrainingDeps, request: TrainingRequ
   // The training score distribution stays with the version: report model measures drift against it.
   deps.registry.setVersionTag(request.model, version.version, SCORE_BINS_TAG, JSON.stringify(scoreBins))
   deps.registry.setAlias(request.model, request.alias, version.version)
-  return {model: request.model, version: version.version, alias: request.alias, run_id: run.run_id, metrics}
+  return {model: request.model, version: version.version, alias: request.alias, run_id: run.run_id, metrics, source_table: sourceTable(request)}
+}
+
+function sourceTable(request: TrainingRequest): string {
+  return `${request.catalog}.${SOURCE_SCHEMA}.${SOURCE_TABLE}`
 }
 
 async function labelledReviews(deps: TrainingDeps, request: TrainingRequest): Promise<Array<{text: string; rating: number}>> {

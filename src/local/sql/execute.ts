@@ -18,6 +18,8 @@ export interface ExecutionContext {
   engine: Engine
   catalog: UnityCatalog
   permissions: Permissions
+  /** Told about every statement that succeeded (it records what a write read). */
+  lineage?: {afterStatement(statement: string, session: Session, statementId: string): Promise<void>}
 }
 
 /** Statement `catalog` / `schema`: the session defaults for unqualified names. */

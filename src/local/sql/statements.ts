@@ -151,6 +151,7 @@ export class Statements {
         run.connection = connection
         const builder = new ResultBuilder(this.chunkLimits, request.rowLimit)
         const result = await executeStatement(this.context, connection, request.statement, request.session, request.parameters, builder)
+        if (!run.cancelRequested) await this.context.lineage?.afterStatement(request.statement, request.session, run.id)
         run.finish(run.cancelRequested ? 'CANCELED' : 'SUCCEEDED', {result})
       } finally {
         run.connection = undefined

@@ -77,6 +77,7 @@ async function runBackfill(ctx: TaskContext): Promise<void> {
         throw error
       }
     })
+    await ctx.services.lineage.afterBatch(ctx, layer, settings.catalog, mode)
     ctx.log(`backfilled ${layer} ${date} (${mode}) in ${catalog}: ${JSON.stringify(figures)}`)
   } finally {
     connection.closeSync()

@@ -165,6 +165,7 @@ export async function runStream(ctx: TaskContext, source: LayerSource, settings:
           throw error
         }
       })
+      await ctx.services.lineage.afterBatch(ctx, source.stream, catalog)
       commitClock(engine, catalog, source.stream).tick()
       checkpoint = next
       previousTrigger = triggerStart
