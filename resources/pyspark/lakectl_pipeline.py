@@ -35,6 +35,7 @@ import queue
 import random
 import re
 import signal
+import sys
 import time
 from datetime import date, datetime, timezone
 
@@ -163,6 +164,8 @@ def retry_conflicts(action, attempts: int = 8, base_seconds: float = 0.2, max_se
         except Exception as error:  # noqa: BLE001 - only write conflicts are retried
             if attempt == attempts or not is_write_conflict(error):
                 raise
+            # One line per lost commit in the driver's log (the tier counts them: conflict-free by design).
+            print(f"lakectl: write conflict ({type(error).__name__}), attempt {attempt} of {attempts}, retrying", file=sys.stderr, flush=True)
             time.sleep(min(max_seconds, base_seconds * 2 ** (attempt - 1)) * (0.5 + random.random()))
 
 
@@ -234,6 +237,7 @@ class Pipeline:
 
     def _run_steps(self, session: SparkSession, steps: list[dict], figures_view: str, parameters: dict, run_key: str = "") -> dict:
         views = []
+        parameters = dict(parameters)
         try:
             for step in steps:
                 if "replace" in step:
@@ -241,7 +245,9 @@ class Pipeline:
                     continue
                 text, names = self.statement(step["sql"])
                 args = {name: parameters[name] for name in names} or None
-                if "view" in step:
+                if "bind" in step:
+                    parameters.update(self._bound_values(step["sql"], session.sql(text, args=args).collect()))
+                elif "view" in step:
                     session.sql(text, args=args).localCheckpoint(eager=True).createOrReplaceTempView(step["view"])
                     views.append(step["view"])
                 elif "append" in step:
@@ -253,6 +259,19 @@ class Pipeline:
         finally:
             for view in views:
                 session.catalog.dropTempView(view)
+
+    def _bound_values(self, file: str, rows: list) -> dict:
+        """A bind step's one row: each column is the manifest's date parameter of that name ('YYYY-MM-DD'
+        or None) for the later steps, as on the local engine (src/pipeline/executor.ts boundValues)."""
+        if len(rows) != 1:
+            raise ValueError(f"{file} must return one row, not {len(rows)}")
+        values = rows[0].asDict()
+        for name, value in values.items():
+            if self.manifest["parameters"].get(name, {}).get("type") != "date":
+                raise ValueError(f"{file} returns {name}, which is not a date parameter of the manifest")
+            if value is not None and not (isinstance(value, str) and DATE.match(value)):
+                raise ValueError(f"{file} returns {name} = {value!r}, not a date 'YYYY-MM-DD' or NULL")
+        return values
 
     def _replace(self, session: SparkSession, step: dict, partition_date: str) -> None:
         """The partition's rows give way to the view's in one Delta commit (replaceWhere). Delta refuses a

@@ -200,17 +200,35 @@ export function partitionDate(text: string): string {
   return text
 }
 
-async function runSteps(connection: DuckDBConnection, steps: ManifestStep[], catalog: string, parameters: StepParameters): Promise<void> {
+async function runSteps(connection: DuckDBConnection, steps: ManifestStep[], catalog: string, batchParameters: StepParameters): Promise<void> {
+  let parameters = batchParameters
   for (const step of steps) {
     if ('replace' in step) {
       await replacePartition(connection, step, catalog, parameters)
       continue
     }
     const {sql, values} = boundStatement(step.sql, catalog, parameters)
-    if ('view' in step) await connection.run(`CREATE OR REPLACE TEMP TABLE ${step.view} AS\n${sql}`, values)
+    if ('bind' in step) parameters = {...parameters, ...boundValues(step.sql, (await connection.runAndReadAll(sql, values)).getRowObjectsJS())}
+    else if ('view' in step) await connection.run(`CREATE OR REPLACE TEMP TABLE ${step.view} AS\n${sql}`, values)
     else if ('write' in step) await connection.run(sql, values)
     else await connection.run(appendOnce(`${catalog}.${step.append}`, sql), {...values, stream: parameters.stream, batch_id: BigInt(parameters.batch_id)})
   }
+}
+
+/**
+ * A bind step's one row: each column is the manifest parameter of that name (a date as 'YYYY-MM-DD' or
+ * NULL) for the steps after it. The Spark runner reads the same row (lakectl_pipeline.py).
+ */
+export function boundValues(file: string, rows: Array<Record<string, unknown>>): Partial<StepParameters> {
+  if (rows.length !== 1) throw new Error(`${file} must return one row, not ${rows.length}`)
+  const manifest = loadManifest()
+  return Object.fromEntries(
+    Object.entries(rows[0]).map(([name, value]) => {
+      if (manifest.parameters[name]?.type !== 'date') throw new Error(`${file} returns ${name}, which is not a date parameter of the manifest`)
+      if (value !== null && !(typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value))) throw new Error(`${file} returns ${name} = ${String(value)}, not a date 'YYYY-MM-DD' or NULL`)
+      return [name, value]
+    }),
+  )
 }
 
 /** An append step on DuckDB: the rows, unless the table already holds rows of this stream and batch. */
@@ -262,7 +280,7 @@ export function utcWallTime(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '')
 }
 
-function toDuckDbValue(value: string | number): DuckDBValue {
+function toDuckDbValue(value: string | number | null): DuckDBValue {
   return typeof value === 'number' ? BigInt(value) : value
 }
 

@@ -20,6 +20,7 @@ const stepSchema = z.union([
   z.strictObject({write: tableId, sql: sqlFile}),
   z.strictObject({append: tableId, sql: sqlFile}),
   z.strictObject({replace: tableId, from: identifier, where: identifier}),
+  z.strictObject({bind: identifier, sql: sqlFile}),
 ])
 
 const layerSchema = z.strictObject({
@@ -58,6 +59,14 @@ export interface StepParameters {
   recorded_at: string
   /** 'YYYY-MM-DD': the partition a backfill recomputes (backfills only). */
   partition_date?: string
+  /**
+   * Partition bounds of the batch's writes, 'YYYY-MM-DD' or null (nothing to write): set by the `bind`
+   * steps (silver/bounds.sql, gold/bounds.sql) for the steps after them.
+   */
+  first_event_date?: string | null
+  last_event_date?: string | null
+  first_ingest_date?: string | null
+  last_ingest_date?: string | null
 }
 
 const PLACEHOLDER = /\{\{([a-z_]+)\}\}/g
@@ -107,6 +116,7 @@ function validateManifest(manifest: PipelineManifest): PipelineManifest {
     for (const step of steps) {
       if ('sql' in step) checkSql(where, step.sql)
       if ('view' in step) views.add(step.view)
+      else if ('bind' in step) continue
       else if ('write' in step) {
         if (!tables.has(step.write)) throw new Error(`${where}: ${step.write} is not a table of resources/sql/ddl`)
       } else if ('append' in step) {

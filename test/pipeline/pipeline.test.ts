@@ -198,6 +198,26 @@ describe('pipeline on DuckDB against the expectation model', () => {
     expect(await snapshot(run.connection)).toEqual(before)
   })
 
+  it('never lets a Gold recompute from an older snapshot of Silver overwrite newer rows', async () => {
+    const gold = ['gold.customer_behavior_daily', 'gold.sentiment_summary', 'gold.customer_features']
+    const goldRows = async () => Promise.all(gold.map((table) => query(run.connection, `SELECT * FROM ${CATALOG}.${table} ORDER BY ALL`)))
+    const before = await goldRows()
+    // Customer days that the last batch added to: an older Silver (without that batch) counts fewer events.
+    const [{days}] = await query(run.connection, `SELECT count(*) AS days FROM (SELECT customer_id, event_date FROM ${CATALOG}.silver.customer_events_cleaned
+      GROUP BY customer_id, event_date HAVING count_if(silver_batch_id = 3) > 0 AND count_if(silver_batch_id < 3) > 0)`)
+    expect(days).toBeGreaterThan(0)
+    await run.connection.run('BEGIN TRANSACTION')
+    try {
+      await run.connection.run(`DELETE FROM ${CATALOG}.silver.customer_events_cleaned WHERE silver_batch_id = 3`)
+      await presentSilverBatch(run.connection, CATALOG, -1, 2)
+      const figures = await runGoldBatch(run.connection, {catalog: CATALOG, batchId: 20, ownTransaction: false})
+      expect(figures.daily_rows_written).toBeGreaterThan(0)
+      expect(await goldRows()).toEqual(before)
+    } finally {
+      await run.connection.run('ROLLBACK')
+    }
+  })
+
   describe('with new Bronze records', () => {
     const fresh = toBronze([...generateEvents({count: 300, seed: 99})])
       .flat()

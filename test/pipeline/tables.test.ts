@@ -74,7 +74,16 @@ describe('manifest and SQL rendering', () => {
     const manifest = loadManifest()
     expect(manifest.layers.silver.input).toMatchObject({view: 'bronze_batch', shape: 'bronze.customer_events_raw'})
     expect(manifest.layers.gold.input).toMatchObject({view: 'silver_batch', shape: 'silver.customer_events_cleaned'})
-    const parameters: Record<keyof StepParameters, true> = {batch_id: true, stream: true, recorded_at: true, partition_date: true}
+    const parameters: Record<keyof StepParameters, true> = {
+      batch_id: true,
+      stream: true,
+      recorded_at: true,
+      partition_date: true,
+      first_event_date: true,
+      last_event_date: true,
+      first_ingest_date: true,
+      last_ingest_date: true,
+    }
     expect(Object.keys(manifest.parameters).sort()).toEqual(Object.keys(parameters).sort())
   })
 

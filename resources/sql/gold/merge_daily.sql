@@ -1,8 +1,12 @@
--- Gold write 2: upsert the recomputed customer days.
+-- Gold write 2: upsert the recomputed customer days. The target is bound to the batch's event_date
+-- partitions by literals (gold/bounds.sql), so the MERGE reads and conflicts with concurrent writers
+-- only there. Silver only grows between backfills, so a day recomputed from an older snapshot of Silver
+-- (a concurrent writer computed it first) counts fewer events: it never overwrites a newer row.
 MERGE INTO {{catalog}}.gold.customer_behavior_daily AS t
 USING gold_daily_updates AS u
 ON t.customer_id = u.customer_id AND t.event_date = u.event_date
-WHEN MATCHED THEN UPDATE SET
+  AND t.event_date BETWEEN CAST({{first_event_date}} AS DATE) AND CAST({{last_event_date}} AS DATE)
+WHEN MATCHED AND u.events >= t.events THEN UPDATE SET
   events = u.events,
   views = u.views,
   clicks = u.clicks,

@@ -1,8 +1,9 @@
--- Gold write 4: upsert each touched customer's features as of its latest event date.
+-- Gold write 4: upsert each touched customer's features as of its latest event date; never with a stale
+-- recompute (fewer lifetime events: see merge_daily.sql).
 MERGE INTO {{catalog}}.gold.customer_features AS t
 USING gold_feature_updates AS u
 ON t.customer_id = u.customer_id AND t.as_of_date = u.as_of_date
-WHEN MATCHED THEN UPDATE SET
+WHEN MATCHED AND u.lifetime_events >= t.lifetime_events THEN UPDATE SET
   recency_days = u.recency_days,
   frequency_30d = u.frequency_30d,
   monetary_30d = u.monetary_30d,

@@ -1,8 +1,9 @@
--- Gold write 3: upsert the recomputed (hour, product category) rows.
+-- Gold write 3: upsert the recomputed (hour, product category) rows; never with a stale recompute
+-- (fewer reviews: see merge_daily.sql).
 MERGE INTO {{catalog}}.gold.sentiment_summary AS t
 USING gold_summary_updates AS u
 ON t.event_hour = u.event_hour AND t.product_category = u.product_category
-WHEN MATCHED THEN UPDATE SET
+WHEN MATCHED AND u.reviews >= t.reviews THEN UPDATE SET
   event_date = u.event_date,
   reviews = u.reviews,
   scored_reviews = u.scored_reviews,

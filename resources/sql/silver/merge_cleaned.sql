@@ -1,6 +1,9 @@
 -- Silver write 3: the new events, insert-if-absent on event_id, so a replayed batch or a copy that
 -- arrives in a later batch never adds a second row. Enrichment is a left join on deduplicated reference
--- data, so it never drops or multiplies an event (figures.sql counts the same join).
+-- data, so it never drops or multiplies an event (figures.sql counts the same join). The target is bound
+-- to the event_date partitions of the batch by literals (silver/bounds.sql), so the MERGE reads and
+-- conflicts with concurrent writers only there; a copy of an event is the same event (same event_id and
+-- event time), so it lies in the same partition.
 MERGE INTO {{catalog}}.silver.customer_events_cleaned AS t
 USING (
   SELECT w.*, c.customer_segment, c.country, p.product_category
@@ -17,6 +20,7 @@ USING (
   ) AS p ON p.product_id = w.product_id
 ) AS c
 ON t.event_id = c.event_id
+  AND t.event_date BETWEEN CAST({{first_event_date}} AS DATE) AND CAST({{last_event_date}} AS DATE)
 WHEN NOT MATCHED THEN INSERT (
   event_id, customer_id, event_type, product_id, event_ts, event_date, session_id, amount, rating,
   review_text, customer_segment, country, product_category, sentiment_score, sentiment_label,

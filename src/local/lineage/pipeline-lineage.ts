@@ -44,6 +44,8 @@ export async function layerWrites(layer: PipelineLayer, catalog: string, parse: 
       if (from.kind === 'derived') writes.push({target, reads: from.reads.filter((r) => r !== target), columns: from.columns.map(({name, sources}) => ({column: name, sources}))})
       continue
     }
+    // A bind step only reads the batch's views, for statement parameters: it writes nothing.
+    if ('bind' in step) continue
     const {sql} = bindParameters(renderSql(step.sql, {catalog}), ':')
     if ('view' in step) {
       const query = await statementLineage(sql, parse, resolve)
