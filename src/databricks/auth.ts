@@ -1,7 +1,8 @@
 /**
  * Credentials through the official SDK's Config, exactly as the Databricks tools resolve them:
  * ~/.databrickscfg profiles, DATABRICKS_HOST / DATABRICKS_TOKEN, OAuth M2M (client id + secret).
- * The SDK is loaded lazily: it costs 200-300 ms and only commands that call a workspace need it.
+ * The SDK is loaded lazily: it costs 200-300 ms. An explicit token (the local target) needs none of
+ * its resolution chain, so it is turned into PAT auth here, as the SDK would (see explicitToken).
  */
 import {AuthError, LakectlError} from '../errors.js'
 import type {AuthProvider} from './client.js'
@@ -23,6 +24,7 @@ export interface CredentialRequest {
 }
 
 export async function resolveCredentials(request: CredentialRequest): Promise<Credentials> {
+  if (request.token && request.host && !request.profile && Object.keys(request.env).length === 0) return explicitToken(request.host, request.token)
   const {default: sdk} = await import('@databricks/sdk-experimental')
   const config = new sdk.Config({
     profile: request.profile,
@@ -66,6 +68,21 @@ export async function resolveCredentials(request: CredentialRequest): Promise<Cr
   // setup fails here, before any request, and the auth type is known.
   await auth.headers()
   return {host: config.host, skipVerify, auth, description: `${config.authType ?? 'default'}${config.profile ? ` (profile ${config.profile})` : ''}`}
+}
+
+/**
+ * What the SDK's Config makes of a host and a token with nothing else configured: PAT auth (a bearer
+ * header), the host reduced to scheme and authority (https:// when none is given), TLS verified.
+ */
+export function explicitToken(host: string, token: string): Credentials {
+  const url = new URL(host.startsWith('http') ? host : `https://${host}`)
+  const authorization = `Bearer ${token}`
+  return {
+    host: `${url.protocol}//${url.host}`,
+    skipVerify: false,
+    auth: {headers: async () => ({authorization}), secrets: () => [token]},
+    description: 'pat',
+  }
 }
 
 function firstLine(error: unknown): string {

@@ -62,3 +62,17 @@ describe('credentials through the SDK Config', () => {
     expect((error as {hint?: string}).hint).toBeTruthy()
   })
 })
+
+describe('an explicit token (the local target) without the SDK', () => {
+  const noConfig = {HOME: '/nonexistent', DATABRICKS_CONFIG_FILE: '/nonexistent/cfg'}
+  it.each(['http://127.0.0.1:8123', 'http://127.0.0.1:8123/', 'adb-1.11.azuredatabricks.net', 'https://dbc-1.cloud.databricks.com/some/path?o=1'])(
+    'resolves %s exactly as the SDK does',
+    async (workspace) => {
+      const sdk = await resolveCredentials({host: workspace, token: 'dapi-explicit-1', env: noConfig})
+      const direct = await resolveCredentials({host: workspace, token: 'dapi-explicit-1', env: {}})
+      expect({host: direct.host, skipVerify: direct.skipVerify, description: direct.description}).toEqual({host: sdk.host, skipVerify: sdk.skipVerify, description: sdk.description})
+      expect(await direct.auth.headers()).toEqual(await sdk.auth.headers())
+      expect(direct.auth.secrets()).toEqual(sdk.auth.secrets())
+    },
+  )
+})
