@@ -1,6 +1,6 @@
 /**
  * The desired state of a target's lakehouse, from lakectl.yaml plus resources/: catalog, schemas,
- * tables (DDL in resources/sql/ddl), reference data, grants, pipeline files and jobs.
+ * tables (DDL in resources/sql/ddl), reference data, grants, pipeline files, jobs and SQL alerts.
  */
 import {createHash} from 'node:crypto'
 import {readdirSync, readFileSync} from 'node:fs'
@@ -10,6 +10,7 @@ import {RESOURCES_DIR} from '../config/load.js'
 import type {JobSettings} from '../databricks/jobs.js'
 import {type LakectlConfig, LAYERS, SCHEMAS, type SchemaName} from '../config/schema.js'
 import type {ResolvedTarget} from '../config/targets.js'
+import {type DesiredAlert, desiredAlerts, jobMonitoring} from './alerts.js'
 import {desiredGrants, type DesiredGrants} from './grants.js'
 import {loadTableSpecs, renderJobTemplate, renderSql} from '../pipeline/index.js'
 import {parseCsv} from '../pipeline/reference-data.js'
@@ -65,6 +66,8 @@ export interface DesiredState {
   directories: string[]
   files: DesiredFile[]
   jobs: DesiredJob[]
+  /** SQL alerts over the ops tables (alerts.ts). */
+  alerts: DesiredAlert[]
 }
 
 export const JOB_ROLES = [...LAYERS, 'backfill', 'train'] as const
@@ -105,10 +108,13 @@ export function desiredState(config: LakectlConfig, target: ResolvedTarget): Des
   }
   const jobs = JOB_ROLES.map((role) => ({
     role,
-    settings: renderJobTemplate(role, {
-      ...values,
-      trigger_seconds: role in config.streams ? config.streams[role as keyof typeof config.streams].trigger_seconds : 1,
-    }) as unknown as JobSettings,
+    settings: {
+      ...(renderJobTemplate(role, {
+        ...values,
+        trigger_seconds: role in config.streams ? config.streams[role as keyof typeof config.streams].trigger_seconds : 1,
+      }) as unknown as JobSettings),
+      ...jobMonitoring(config, role),
+    },
   }))
   const data = REFERENCE_DATA.map(({table, file, key}) => {
     const spec = tables.find((t) => t.full_name === `${catalog}.${table}`)
@@ -126,6 +132,7 @@ export function desiredState(config: LakectlConfig, target: ResolvedTarget): Des
     directories,
     files,
     jobs,
+    alerts: desiredAlerts(config, target),
   }
 }
 

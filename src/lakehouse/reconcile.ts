@@ -10,6 +10,7 @@ import {quoteName} from '../databricks/identifiers.js'
 import {createJob, getJob, type JobSettings, listProjectJobs, resetJob, TAG_ROLE} from '../databricks/jobs.js'
 import {runStatement} from '../databricks/sql.js'
 import {type DesiredData, type DesiredFile, type DesiredJob, type DesiredState, type DesiredTable, normalizeType, sha256} from './desired.js'
+import {notificationDiff, omitNotifications, planAlerts} from './alerts.js'
 import {actualGrants, describeGrantChanges, grantChanges, managedPrincipals, type PrivilegeAssignment} from './grants.js'
 import {type PlannedAction, unchanged} from './plan.js'
 import type {LakectlConfig} from '../config/schema.js'
@@ -39,10 +40,11 @@ export async function reconcile(ctx: ReconcileContext): Promise<PlannedAction[]>
   const read = <T>(fn: () => Promise<T>) => limit(fn)
   const catalogExists = Boolean(await read(() => client.find(`${UC}/catalogs/${encodeURIComponent(desired.catalog)}`)))
 
-  const [schemas, files, jobs] = await Promise.all([
+  const [schemas, files, jobs, alerts] = await Promise.all([
     planSchemasAndBelow(ctx, catalogExists, read),
     planFiles(ctx, read),
     planJobs(ctx, read),
+    planAlerts(client, desired.alerts, ctx.warehouseId, read, (d, a) => diffSettings(d, a)),
   ])
   const catalog: PlannedAction = catalogExists
     ? unchanged('catalog', desired.catalog)
@@ -53,7 +55,7 @@ export async function reconcile(ctx: ReconcileContext): Promise<PlannedAction[]>
         diff: [],
         apply: (c) => c.post(`${UC}/catalogs`, {name: desired.catalog, comment: `Customer-behaviour lakehouse managed by lakectl (${desired.project})`}).then(() => undefined),
       }
-  return [catalog, ...schemas, ...files, ...jobs]
+  return [catalog, ...schemas, ...files, ...jobs, ...alerts]
 }
 
 type Read = <T>(fn: () => Promise<T>) => Promise<T>
@@ -277,7 +279,7 @@ async function planJobs(ctx: ReconcileContext, read: Read): Promise<PlannedActio
         }
       }
       const current = await read(() => getJob(client, matches[0].job_id))
-      const differences = diffSettings(withoutPause(job.settings), withoutPause(current.settings))
+      const differences = [...diffSettings(withoutPause(omitNotifications(job.settings)), withoutPause(current.settings)), ...notificationDiff(job.settings, current.settings)]
       if (!differences.length) return unchanged('job', `${name} (${current.job_id})`)
       return {
         object_type: 'job',

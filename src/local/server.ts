@@ -8,6 +8,7 @@ import {createHash, randomUUID, timingSafeEqual} from 'node:crypto'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 
+import {registerAlertRoutes} from './api/alerts.js'
 import {registerJobsRoutes} from './api/jobs.js'
 import {registerLineageRoutes} from './api/lineage.js'
 import {registerPermissionsRoutes} from './api/permissions.js'
@@ -78,6 +79,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   registerTopicRoutes(api.under(TOPICS_PREFIX), services)
   registerModelRoutes(api, services.models, services.pageLimits)
   registerLineageRoutes(api.under('/api/2.0/lineage-tracking'), services)
+  registerAlertRoutes(api.under('/api/2.0/alerts'), services)
 
   const control = new Router()
   registerControlRoutes(control.under(CONTROL_PREFIX), faults, recorder)
@@ -220,6 +222,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   log(`Local workspace listening on ${url} (state in ${statePaths(options.stateDir).root})`)
   // Continuous jobs resume once the workspace answers.
   services.jobs.start()
+  services.alerts.start()
 
   let closing: Promise<void> | undefined
   return {

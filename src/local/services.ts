@@ -2,6 +2,7 @@
  * Everything behind the local workspace's endpoints, opened from a state folder and closed in order
  * (statements finish before DuckDB checkpoints and closes).
  */
+import {LocalAlerts} from './alerts/alerts.js'
 import {Permissions} from './catalog/permissions.js'
 import {UnityCatalog} from './catalog/unity-catalog.js'
 import {Volumes} from './catalog/volumes.js'
@@ -84,6 +85,8 @@ export interface LocalServices {
   streamFaults: StreamFaults
   /** Lineage recorded from statements, job batches and reads (lineage-tracking API, system.access). */
   lineage: LocalLineage
+  /** SQL alerts, evaluated on their schedules against the warehouse (api/alerts.ts). */
+  alerts: LocalAlerts
   close(): Promise<void>
 }
 
@@ -105,6 +108,19 @@ export async function openServices(paths: StatePaths, limits: LocalLimits, log: 
     restartMaxMs: limits.continuousRestartMaxMs,
     log,
   })
+  const workspace = new Workspace(store, paths.workspaceFiles)
+  const alerts = new LocalAlerts(paths.alerts, {
+    query: (statement) => runQuery(statements, statement),
+    isFolder: (folder) => {
+      try {
+        return workspace.status(folder).object_type === 'DIRECTORY'
+      } catch {
+        return false
+      }
+    },
+    afterRead: async (entity, query) => lineage.afterRead(entity, await lineage.tablesRead(query, {})),
+    log,
+  })
   const services: LocalServices = {
     limits,
     pageLimits: {defaultSize: limits.ucPageSize, maxSize: limits.ucMaxPageSize},
@@ -113,7 +129,7 @@ export async function openServices(paths: StatePaths, limits: LocalLimits, log: 
     volumes: new Volumes(catalog, store),
     warehouse,
     statements,
-    workspace: new Workspace(store, paths.workspaceFiles),
+    workspace,
     models,
     scoring,
     engine,
@@ -121,8 +137,10 @@ export async function openServices(paths: StatePaths, limits: LocalLimits, log: 
     jobs,
     streamFaults: new StreamFaults(),
     lineage,
+    alerts,
     async close() {
       // Runs stop first: their executors hold DuckDB connections of their own.
+      await alerts.close()
       await jobs.close()
       await models.close()
       await topics.close()
@@ -133,4 +151,20 @@ export async function openServices(paths: StatePaths, limits: LocalLimits, log: 
     },
   }
   return services
+}
+
+/** Runs an alert's query as a statement on the warehouse and reads every chunk of its result. */
+async function runQuery(statements: Statements, statement: string): Promise<{columns: string[]; rows: Array<Array<string | null>>}> {
+  const response = (await statements.execute({statement, session: {}, parameters: [], waitMs: 50_000, cancelOnTimeout: true})) as {
+    statement_id: string
+    status: {state: string; error?: {message: string}}
+    manifest?: {schema: {columns?: Array<{name: string}>}; total_chunk_count: number}
+    result?: {data_array?: Array<Array<string | null>>}
+  }
+  if (response.status.state !== 'SUCCEEDED' || !response.manifest) throw new Error(response.status.error?.message ?? `the statement ended ${response.status.state}`)
+  const rows = [...(response.result?.data_array ?? [])]
+  for (let index = 1; index < response.manifest.total_chunk_count; index++) {
+    rows.push(...(((statements.chunk(response.statement_id, index) as {data_array?: Array<Array<string | null>>}).data_array) ?? []))
+  }
+  return {columns: (response.manifest.schema.columns ?? []).map((c) => c.name), rows}
 }

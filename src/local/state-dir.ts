@@ -29,6 +29,8 @@ export interface StatePaths {
   models: string
   /** The system catalog's tables (DuckDB file): lineage events behind system.access.*. */
   system: string
+  /** SQL alerts with their last evaluation. */
+  alerts: string
 }
 
 export function statePaths(stateDir: string): StatePaths {
@@ -46,6 +48,7 @@ export function statePaths(stateDir: string): StatePaths {
     topics: path.join(root, 'topics.duckdb'),
     models: path.join(root, 'models'),
     system: path.join(root, 'system.duckdb'),
+    alerts: path.join(root, 'alerts.json'),
   }
 }
 
@@ -54,7 +57,7 @@ export function statePaths(stateDir: string): StatePaths {
  * working) or the log. Other modules that keep state here add their entries to this list.
  */
 export function dataEntries(paths: StatePaths): string[] {
-  return [paths.store, paths.catalogs, paths.workspaceFiles, paths.jobs, paths.topics, `${paths.topics}.wal`, paths.models, paths.system, `${paths.system}.wal`, paths.serverInfo, paths.daemonInfo]
+  return [paths.store, paths.catalogs, paths.workspaceFiles, paths.jobs, paths.topics, `${paths.topics}.wal`, paths.models, paths.system, `${paths.system}.wal`, paths.alerts, paths.serverInfo, paths.daemonInfo]
 }
 
 /** Leftovers of interrupted atomic writes. */

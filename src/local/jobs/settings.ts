@@ -43,6 +43,17 @@ const settingsSchema = z.looseObject({
   trigger: z.looseObject({pause_status: PAUSE_STATUS.optional()}).optional(),
   queue: z.strictObject({enabled: z.boolean()}).optional(),
   tags: z.record(z.string(), z.string()).optional(),
+  health: z
+    .strictObject({
+      rules: z.array(
+        z.strictObject({
+          metric: z.enum(['RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS', 'STREAMING_BACKLOG_FILES']),
+          op: z.literal('GREATER_THAN'),
+          value: z.number().int().min(0),
+        }),
+      ),
+    })
+    .optional(),
 })
 
 export type TaskSettings = z.infer<typeof taskSchema>
