@@ -11,5 +11,8 @@ if (!fastPath(argv, model)) {
   const {runCommand} = await import('../dist/cli/entry.js')
   await runCommand(argv, import.meta.url)
 }
-// Open handles (keep-alive sockets, DuckDB) must not keep a finished command alive.
+// Through a pipe, output beyond the pipe's buffer is still being written: let it drain first (an
+// exit now would cut a long plan short). Then open handles (keep-alive sockets, DuckDB) must not keep
+// a finished command alive.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))))
 process.exit(process.exitCode ?? 0)
