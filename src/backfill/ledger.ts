@@ -8,7 +8,7 @@ import {LakectlError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {quoteName} from '../databricks/identifiers.js'
 import {backoff} from '../databricks/retry.js'
-import {runStatement, SqlError, type ParamValue} from '../databricks/sql.js'
+import {runStatement, SqlError, type ParamValue, type StatementRequest} from '../databricks/sql.js'
 import type {BackfillLayer, BackfillMode, PartitionOrder} from './partitions.js'
 
 export type BackfillState = 'running' | 'succeeded' | 'failed' | 'interrupted' | 'cancelled'
@@ -114,6 +114,7 @@ export class Ledger {
         partitions: record.partitions,
         created_at: timestamp(record.created_at),
       },
+      {settle: () => this.holds('ops.backfills', 'backfill_id = :id', {id: record.backfill_id}, 1)},
     )
     await this.addPending(record.backfill_id, pending, 1)
   }
@@ -122,14 +123,19 @@ export class Ledger {
   async addPending(backfillId: string, partitions: Array<Pick<Attempt, 'layer' | 'partition_date'> & {attempt?: number}>, attempt = 1): Promise<void> {
     for (let start = 0; start < partitions.length; start += INSERT_CHUNK) {
       const chunk = partitions.slice(start, start + INSERT_CHUNK)
-      const parameters: Record<string, ParamValue> = {id: backfillId, now: timestamp(Date.now())}
+      const keys: Record<string, ParamValue> = {id: backfillId}
       const rows = chunk.map((partition, i) => {
-        parameters[`l${i}`] = partition.layer
-        parameters[`d${i}`] = date(partition.partition_date)
-        parameters[`a${i}`] = {value: partition.attempt ?? attempt, type: 'INT'}
+        keys[`l${i}`] = partition.layer
+        keys[`d${i}`] = date(partition.partition_date)
+        keys[`a${i}`] = {value: partition.attempt ?? attempt, type: 'INT'}
         return `(:id, :l${i}, :d${i}, :a${i}, 'pending', :now)`
       })
-      await this.write(`INSERT INTO ${this.table('ops.backfill_partitions')} (backfill_id, layer, partition_date, attempt, state, updated_at) VALUES ${rows.join(', ')}`, parameters)
+      const match = `backfill_id = :id AND (${chunk.map((_, i) => `(layer = :l${i} AND partition_date = :d${i} AND attempt = :a${i})`).join(' OR ')})`
+      await this.write(
+        `INSERT INTO ${this.table('ops.backfill_partitions')} (backfill_id, layer, partition_date, attempt, state, updated_at) VALUES ${rows.join(', ')}`,
+        {...keys, now: timestamp(Date.now())},
+        {settle: () => this.holds('ops.backfill_partitions', match, keys, chunk.length)},
+      )
     }
   }
 
@@ -150,6 +156,7 @@ export class Ledger {
       `UPDATE ${this.table('ops.backfill_partitions')} SET ${[...columns.map((column) => `${column} = :${column}`), 'updated_at = :now'].join(', ')}
        WHERE backfill_id = :id AND layer = :layer AND partition_date = :day AND attempt = :attempt`,
       parameters,
+      {idempotent: true},
     )
   }
 
@@ -169,6 +176,7 @@ export class Ledger {
         ended_at: {value: change.ended_at === null ? null : isoTimestamp(change.ended_at), type: 'TIMESTAMP'},
         now: timestamp(Date.now()),
       },
+      {idempotent: true},
     )
   }
 
@@ -203,9 +211,23 @@ export class Ledger {
     return this.withRetry(async () => (await runStatement(this.client, {statement, parameters, warehouseId: this.options.warehouseId, waitSeconds: LEDGER_WAIT_SECONDS})).rows)
   }
 
-  /** Queued behind the ledger's earlier writes. */
-  private write(statement: string, parameters: Record<string, ParamValue>): Promise<void> {
-    const next = this.tail.then(() => this.withRetry(() => runStatement(this.client, {statement, parameters, warehouseId: this.options.warehouseId, waitSeconds: LEDGER_WAIT_SECONDS})))
+  /**
+   * An INSERT whose outcome is unknown: did it land? All of its `rows` rows there means done, none means
+   * absent (submitted again); some of them means another writer, which the ledger does not expect.
+   */
+  private async holds(table: string, where: string, parameters: Record<string, ParamValue>, rows: number): Promise<boolean> {
+    const [row] = await this.read(`SELECT count(*) AS n FROM ${this.table(table)} WHERE ${where}`, parameters)
+    const n = Number(row?.n ?? 0)
+    if (n === rows || n === 0) return n === rows
+    throw new LakectlError(`${this.options.catalog}.${table} holds ${n} of the ${rows} rows of an INSERT whose outcome is unknown.`, {code: 'OUTCOME_UNKNOWN', hint: 'lakectl backfill status'})
+  }
+
+  /**
+   * Queued behind the ledger's earlier writes. An UPDATE sets fixed values (idempotent: sent again after
+   * an unknown outcome); an INSERT is settled by reading its rows back.
+   */
+  private write(statement: string, parameters: Record<string, ParamValue>, safety: Pick<StatementRequest, 'idempotent' | 'settle'>): Promise<void> {
+    const next = this.tail.then(() => this.withRetry(() => runStatement(this.client, {statement, parameters, warehouseId: this.options.warehouseId, waitSeconds: LEDGER_WAIT_SECONDS, ...safety})))
     this.tail = next.catch(() => undefined)
     return next.then(() => undefined)
   }

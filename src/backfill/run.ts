@@ -10,7 +10,7 @@ import {setTimeout as sleepFor} from 'node:timers/promises'
 
 import {InterruptedError, LakectlError} from '../errors.js'
 import type {DatabricksClient} from '../databricks/client.js'
-import {ApiError, ConnectionError} from '../databricks/errors.js'
+import {ApiError} from '../databricks/errors.js'
 import {cancelRun, getRun, isActive, type Run} from '../databricks/jobs.js'
 import {backoff} from '../databricks/retry.js'
 import type {Attempt, BackfillRecord, BackfillState, Ledger, PartitionState} from './ledger.js'
@@ -91,8 +91,6 @@ export interface RunOptions {
 
 const DEFAULT_RETRY = {baseDelayMs: 1000, maxDelayMs: 60_000}
 const DEFAULT_POLL = {minMs: 50, maxMs: 5000, share: 0.05}
-/** Times a run-now that failed without an answer (5xx, connection) is sent again with its token. */
-const START_TRIES = 4
 
 /** The mode a partition runs in: the backfill's for its own layer; Gold after Silver recomputes the date. */
 export function modeFor(record: BackfillRecord, layer: BackfillLayer): BackfillMode {
@@ -305,7 +303,10 @@ class FanOut {
     this.fill()
   }
 
-  /** run-now with the attempt's token; sent again with the same token when it got no answer. */
+  /**
+   * run-now with the attempt's token: idempotent, so the client's retry policy sends it again after an
+   * unknown outcome (a reset, a 5xx) and the token makes the server answer with the run it started.
+   */
   private async startRun(task: Task, mode: BackfillMode): Promise<number> {
     const body = {
       job_id: this.options.jobId,
@@ -314,34 +315,22 @@ class FanOut {
       // Runs of the job started elsewhere may hold its slots: wait for one instead of being skipped.
       queue: {enabled: true},
     }
-    for (let tries = 1; ; tries++) {
-      try {
-        return (await this.client.post<{run_id: number}>('/api/2.2/jobs/run-now', body, {idempotent: true})).run_id
-      } catch (error) {
-        const unanswered = error instanceof ConnectionError || (error instanceof ApiError && error.status >= 500)
-        if (!unanswered || tries >= START_TRIES) throw error
-        await this.sleep(backoff(tries, this.retry))
-      }
-    }
+    return (await this.client.post<{run_id: number}>('/api/2.2/jobs/run-now', body, {idempotent: true})).run_id
   }
 
   /** Polls the attempt's run until it ends; undefined when the backfill stopped waiting first. */
   private async awaitRun(attempt: Attempt): Promise<Run | undefined> {
     const since = Date.now()
     let queued: boolean | undefined
-    let errors = 0
     for (;;) {
       if (this.stop.signal.aborted) return undefined
       let run: Run
       try {
+        // A GET: the client's policy retries what is transient.
         run = await getRun(this.client, attempt.run_id!)
-        errors = 0
       } catch (error) {
         if (error instanceof ApiError && error.notFound) throw new LakectlError(`Run ${attempt.run_id} of ${attempt.layer} ${attempt.partition_date} no longer exists.`, {code: 'RUN_NOT_FOUND', cause: error})
-        const transient = error instanceof ConnectionError || (error instanceof ApiError && error.status >= 500)
-        if (!transient || ++errors >= START_TRIES) throw error
-        await this.sleep(backoff(errors, this.retry))
-        continue
+        throw error
       }
       if (!isActive(run)) return run
       const isQueued = run.state.life_cycle_state === 'QUEUED'

@@ -8,9 +8,9 @@ import {randomUUID} from 'node:crypto'
 import {setTimeout as sleepFor} from 'node:timers/promises'
 
 import {InterruptedError, isAbortError} from '../errors.js'
-import {ApiError, ConnectionError, parseApiError} from './errors.js'
+import {ApiError, ConnectionError, OutcomeUnknownError, parseApiError} from './errors.js'
 import {Redactor} from './redact.js'
-import {DEFAULT_RETRY_POLICY, isUnreachable, nextDelay, type Outcome, type RetryEvent, type RetryPolicy} from './retry.js'
+import {DEFAULT_RETRY_POLICY, isOutcomeUnknown, isUnreachable, nextDelay, type Outcome, type RetryEvent, type RetryPolicy} from './retry.js'
 import {NetworkError, NodeTransport, type HttpResponse, type Transport, workspaceUrl} from './transport.js'
 
 export interface AuthProvider {
@@ -38,15 +38,29 @@ export interface ClientOptions {
 
 export type Query = Record<string, string | number | boolean | undefined | Array<string | number>>
 
-export interface RequestOptions {
+/** What a read back found: the change is in place (with the answer to return), or it is not. */
+export type Settled<T> = {value: T} | undefined
+
+export interface RequestOptions<T = unknown> {
   query?: Query
   body?: unknown
-  /** Safe to repeat after a connection reset or timeout. GET, PUT, DELETE and PATCH are by default. */
+  /**
+   * Safe to repeat after an unknown outcome (a reset or timeout after sending, a 500/502/504): such a
+   * call is simply sent again. GET, HEAD, PUT and DELETE are by default.
+   */
   idempotent?: boolean
+  /**
+   * The one rule for a mutation that is not idempotent: after an unknown outcome the client calls this
+   * to read the state back. It returns the answer when the change is in place (done; an object found in
+   * another state is brought to the desired one by the settle function itself, through the normal update
+   * path), or undefined when the change did not happen: the request is then sent again once the retry
+   * policy allows. Without it, an unknown outcome of a non-idempotent call throws OutcomeUnknownError.
+   */
+  settle?: () => Promise<Settled<T>>
   timeoutMs?: number
 }
 
-const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH'])
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE'])
 /** A last retry squeezed in before the end of a budget must leave the host at least this long. */
 const MIN_RETRY_DELAY_MS = 200
 
@@ -73,7 +87,7 @@ export class DatabricksClient {
     return this.request<T>('GET', path, {query})
   }
 
-  post<T>(path: string, body?: unknown, options: Omit<RequestOptions, 'body'> = {}): Promise<T> {
+  post<T>(path: string, body?: unknown, options: Omit<RequestOptions<T>, 'body'> = {}): Promise<T> {
     return this.request<T>('POST', path, {...options, body: body ?? {}})
   }
 
@@ -81,8 +95,8 @@ export class DatabricksClient {
     return this.request<T>('PUT', path, {body: body ?? {}})
   }
 
-  patch<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('PATCH', path, {body})
+  patch<T>(path: string, body: unknown, options: Omit<RequestOptions<T>, 'body'> = {}): Promise<T> {
+    return this.request<T>('PATCH', path, {...options, body})
   }
 
   delete<T>(path: string, query?: Query): Promise<T> {
@@ -99,7 +113,7 @@ export class DatabricksClient {
     }
   }
 
-  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  async request<T>(method: string, path: string, options: RequestOptions<T> = {}): Promise<T> {
     const url = this.url(path, options.query)
     const body = options.body === undefined ? undefined : JSON.stringify(options.body)
     const idempotent = options.idempotent ?? IDEMPOTENT_METHODS.has(method)
@@ -142,7 +156,19 @@ export class DatabricksClient {
         if (isUnreachable(outcome)) unreachableSince ??= sent
         failure = this.connectionError(method, url, error, cause, attempt, unreachableSince ?? started)
       }
-      const delay = this.retryDelay(outcome, attempt, idempotent, unreachableSince === undefined ? deadline : Math.min(deadline, unreachableSince + this.policy.unreachableMs))
+      let resend = idempotent
+      if (!idempotent && isOutcomeUnknown(outcome)) {
+        if (!options.settle) throw new OutcomeUnknownError(`${method} ${url.pathname}`, cause)
+        this.trace(`  outcome unknown (${cause}): reading the state back`)
+        const settled = await options.settle()
+        if (settled) {
+          this.trace(`  ${method} ${url.pathname} took effect`)
+          return settled.value
+        }
+        this.trace(`  ${method} ${url.pathname} did not take effect`)
+        resend = true
+      }
+      const delay = this.retryDelay(outcome, attempt, resend, unreachableSince === undefined ? deadline : Math.min(deadline, unreachableSince + this.policy.unreachableMs))
       if (delay === undefined) throw failure
       const what = outcome.kind === 'network' ? `${method} ${this.host.origin}${url.pathname}` : `${method} ${url.pathname}`
       this.trace(`  retrying in ${delay} ms`)
@@ -152,8 +178,8 @@ export class DatabricksClient {
   }
 
   /** The wait before the next attempt, or undefined to give up: the last wait is cut to end at the budget. */
-  private retryDelay(outcome: Outcome, attempt: number, idempotent: boolean, budgetEnd: number): number | undefined {
-    const delay = nextDelay(outcome, attempt, idempotent, this.policy)
+  private retryDelay(outcome: Outcome, attempt: number, resend: boolean, budgetEnd: number): number | undefined {
+    const delay = nextDelay(outcome, attempt, resend, this.policy)
     if (delay === undefined) return undefined
     const left = budgetEnd - Date.now()
     if (delay <= left) return delay
@@ -233,6 +259,14 @@ export class DatabricksClient {
 
   private throwIfAborted(): void {
     if (this.options.signal?.aborted) throw new InterruptedError()
+  }
+}
+
+/** Settles the create of a named object by reading it back: there means done, not found means absent. */
+export function settleByFinding<T>(client: DatabricksClient, path: string, query?: Query): () => Promise<Settled<T>> {
+  return async () => {
+    const found = await client.find<T>(path, query)
+    return found === undefined ? undefined : {value: found}
   }
 }
 

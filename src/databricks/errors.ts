@@ -105,3 +105,21 @@ export class ConnectionError extends LakectlError {
     super(message, {code, hint, kind: 'failure', details})
   }
 }
+
+/**
+ * A mutation that may or may not have taken effect (a reset or timeout after it was sent, a 500, 502 or
+ * 504), and that nothing read back could settle: repeating it blindly could apply it twice.
+ */
+export class OutcomeUnknownError extends LakectlError {
+  constructor(
+    readonly request: string,
+    cause: string,
+    options: {message?: string; hint?: string} = {},
+  ) {
+    super(options.message ?? `The outcome of ${request} is unknown: ${cause}; it may or may not have taken effect.`, {
+      code: 'OUTCOME_UNKNOWN',
+      hint: options.hint ?? 'read the state back before repeating it (lakectl commands that own the object settle this themselves on the next run)',
+      details: {request, cause},
+    })
+  }
+}

@@ -65,8 +65,18 @@ export function getJob(client: DatabricksClient, jobId: number): Promise<Job> {
   return client.get<Job>(`${JOBS}/get`, {job_id: jobId})
 }
 
+/**
+ * jobs/create is not idempotent: an unknown outcome is settled by looking for the job by its
+ * lakectl_project and lakectl_layer tags (found: done; it was created from these settings).
+ */
 export async function createJob(client: DatabricksClient, settings: JobSettings): Promise<number> {
-  return (await client.post<{job_id: number}>(`${JOBS}/create`, settings)).job_id
+  const project = settings.tags?.[TAG_PROJECT]
+  const role = settings.tags?.[TAG_ROLE]
+  const settle = async () => {
+    const found = (await listProjectJobs(client, project!)).filter((j) => j.settings.tags?.[TAG_ROLE] === role)
+    return found.length ? {value: {job_id: found[0].job_id}} : undefined
+  }
+  return (await client.post<{job_id: number}>(`${JOBS}/create`, settings, project && role ? {settle} : {})).job_id
 }
 
 export async function resetJob(client: DatabricksClient, jobId: number, settings: JobSettings): Promise<void> {

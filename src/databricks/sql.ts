@@ -5,6 +5,7 @@
  */
 import {InterruptedError, LakectlError, UsageError} from '../errors.js'
 import type {DatabricksClient} from './client.js'
+import {OutcomeUnknownError} from './errors.js'
 
 export type ParamValue = string | number | boolean | null | {value: string | number | boolean | null; type: string}
 
@@ -19,6 +20,17 @@ export interface StatementRequest {
    * waits the statement id is unknown, so a Ctrl-C then cannot cancel it: long statements should use 0.
    */
   waitSeconds?: number
+  /**
+   * Safe to run twice. Read-only statements and `CREATE ... IF NOT EXISTS` / `CREATE OR REPLACE` /
+   * `DROP ... IF EXISTS` are, by their text (isIdempotentStatement); a caller may say so of a write it
+   * knows to be (an UPDATE that sets fixed values, a DELETE by key).
+   */
+  idempotent?: boolean
+  /**
+   * For any other write: reads back whether it took effect when its submission's outcome is unknown
+   * (the client's one rule, RequestOptions.settle). true: done; false: submitted again.
+   */
+  settle?: () => Promise<boolean>
 }
 
 export interface Column {
@@ -83,7 +95,7 @@ const STATEMENTS = '/api/2.0/sql/statements'
 export async function runStatement<Row = Record<string, unknown>>(client: DatabricksClient, request: StatementRequest): Promise<QueryResult<Row>> {
   const wait = request.waitSeconds ?? 10
   if (wait !== 0 && (wait < 5 || wait > 50)) throw new UsageError('The statement wait must be 0 or 5..50 seconds.')
-  let response = await client.post<StatementResponse>(STATEMENTS, {
+  const body = {
     statement: request.statement,
     warehouse_id: request.warehouseId,
     catalog: request.catalog,
@@ -93,7 +105,25 @@ export async function runStatement<Row = Record<string, unknown>>(client: Databr
     on_wait_timeout: 'CONTINUE',
     disposition: 'INLINE',
     format: 'JSON_ARRAY',
-  })
+  }
+  const settle = request.settle
+  let response: StatementResponse
+  try {
+    response = await client.post<StatementResponse>(STATEMENTS, body, {
+      idempotent: request.idempotent ?? isIdempotentStatement(request.statement),
+      settle: settle && (async () => ((await settle()) ? {value: SETTLED} : undefined)),
+    })
+  } catch (error) {
+    // No statement id came back: only the statement itself can tell the user what to check.
+    if (error instanceof OutcomeUnknownError) {
+      throw new OutcomeUnknownError(error.request, String(error.details?.cause), {
+        message: `The outcome of this statement is unknown (${error.details?.cause}); it may or may not have run, so it was not submitted again: ${oneLine(request.statement)}`,
+        hint: 'check whether it took effect before running it again',
+      })
+    }
+    throw error
+  }
+  if (response === SETTLED) return {statement_id: '', columns: [], rows: [], row_count: 0}
   const id = response.statement_id
   try {
     for (let attempt = 0; !TERMINAL.has(response.status.state); attempt++) {
@@ -122,9 +152,35 @@ export async function runStatement<Row = Record<string, unknown>>(client: Databr
   return {statement_id: id, columns: columns.map(({name, type_name, type_text}) => ({name, type_name, type_text})), rows, row_count: rows.length}
 }
 
+/** What a settled write answers in place of the response it lost: the read showed it took effect. */
+const SETTLED: StatementResponse = {statement_id: '', status: {state: 'SUCCEEDED'}}
+
+function oneLine(statement: string): string {
+  return statement.replace(/\s+/g, ' ').trim()
+}
+
+/** Leading comments, then the first words: what kind of statement this is. */
+function statementHead(statement: string): string {
+  return statement.replace(/^(\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)+/, '').slice(0, 400)
+}
+
+/**
+ * Safe to submit twice, judged by its text: it only reads, or it says what the end state is whether or
+ * not it ran before (`CREATE ... IF NOT EXISTS`, `CREATE OR REPLACE`, `DROP ... IF EXISTS`).
+ */
+export function isIdempotentStatement(statement: string): boolean {
+  const head = statementHead(statement)
+  if (/^(SELECT|SHOW|DESCRIBE|DESC|EXPLAIN|VALUES|LIST)\b/i.test(head)) return true
+  // A common table expression may lead an INSERT (Spark allows `WITH ... INSERT INTO`).
+  if (/^WITH\b/i.test(head)) return !/\b(INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE)\b/i.test(statement)
+  if (/^CREATE\s+OR\s+REPLACE\b/i.test(head)) return true
+  if (/^CREATE\s+(?:EXTERNAL\s+|TEMPORARY\s+|TEMP\s+)?(?:TABLE|VIEW|SCHEMA|DATABASE|CATALOG|VOLUME|FUNCTION)\s+IF\s+NOT\s+EXISTS\b/i.test(head)) return true
+  return /^DROP\s+(?:TABLE|VIEW|SCHEMA|DATABASE|CATALOG|VOLUME|FUNCTION)\s+IF\s+EXISTS\b/i.test(head)
+}
+
 async function cancelQuietly(client: DatabricksClient, id: string): Promise<void> {
   try {
-    await client.detached().post(`${STATEMENTS}/${id}/cancel`, {})
+    await client.detached().post(`${STATEMENTS}/${id}/cancel`, {}, {idempotent: true})
   } catch {
     // Best effort: the statement may already be over.
   }

@@ -5,10 +5,10 @@
 import pLimit from 'p-limit'
 
 import {LakectlError} from '../errors.js'
-import type {DatabricksClient} from '../databricks/client.js'
+import {type DatabricksClient, settleByFinding} from '../databricks/client.js'
 import {quoteName} from '../databricks/identifiers.js'
 import {createJob, getJob, type JobSettings, listProjectJobs, resetJob, TAG_ROLE} from '../databricks/jobs.js'
-import {runStatement} from '../databricks/sql.js'
+import {runStatement, type StatementRequest} from '../databricks/sql.js'
 import {type DesiredData, type DesiredFile, type DesiredJob, type DesiredState, type DesiredTable, normalizeType, sha256} from './desired.js'
 import {notificationDiff, omitNotifications, planAlerts} from './alerts.js'
 import {actualGrants, describeGrantChanges, grantChanges, managedPrincipals, type PrivilegeAssignment} from './grants.js'
@@ -53,7 +53,10 @@ export async function reconcile(ctx: ReconcileContext): Promise<PlannedAction[]>
         full_name: desired.catalog,
         action: 'create',
         diff: [],
-        apply: (c) => c.post(`${UC}/catalogs`, {name: desired.catalog, comment: `Customer-behaviour lakehouse managed by lakectl (${desired.project})`}).then(() => undefined),
+        apply: (c) =>
+          c
+            .post(`${UC}/catalogs`, {name: desired.catalog, comment: `Customer-behaviour lakehouse managed by lakectl (${desired.project})`}, {settle: settleByFinding(c, `${UC}/catalogs/${encodeURIComponent(desired.catalog)}`)})
+            .then(() => undefined),
       }
   return [catalog, ...schemas, ...files, ...jobs, ...alerts]
 }
@@ -74,7 +77,10 @@ async function planSchemasAndBelow(ctx: ReconcileContext, catalogExists: boolean
           full_name: `${desired.catalog}.${name}`,
           action: 'create',
           diff: [],
-          apply: (c) => c.post(`${UC}/schemas`, {name, catalog_name: desired.catalog, comment: `${name} layer`}).then(() => undefined),
+          apply: (c) =>
+            c
+              .post(`${UC}/schemas`, {name, catalog_name: desired.catalog, comment: `${name} layer`}, {settle: settleByFinding(c, `${UC}/schemas/${encodeURIComponent(`${desired.catalog}.${name}`)}`)})
+              .then(() => undefined),
         },
   )
 
@@ -99,7 +105,14 @@ async function planSchemasAndBelow(ctx: ReconcileContext, catalogExists: boolean
         full_name: volume.full_name,
         action: 'create',
         diff: [],
-        apply: (c) => c.post(`${UC}/volumes`, {catalog_name: desired.catalog, schema_name: volume.schema, name: volume.name, volume_type: 'MANAGED', comment: 'Streaming checkpoints (lakectl)'}).then(() => undefined),
+        apply: (c) =>
+          c
+            .post(
+              `${UC}/volumes`,
+              {catalog_name: desired.catalog, schema_name: volume.schema, name: volume.name, volume_type: 'MANAGED', comment: 'Streaming checkpoints (lakectl)'},
+              {settle: settleByFinding(c, `${UC}/volumes/${encodeURIComponent(volume.full_name)}`)},
+            )
+            .then(() => undefined),
       }
     }),
   )
@@ -122,12 +135,16 @@ async function planSchemasAndBelow(ctx: ReconcileContext, catalogExists: boolean
         action: exists && assignments.some((a) => grants.has(a.principal)) ? ('update' as const) : ('create' as const),
         diff: describeGrantChanges(securable, changes),
         apply: async (c: DatabricksClient) => {
-          await c.patch(path, {changes})
+          const left = async () => {
+            const after = await c.get<{privilege_assignments?: PrivilegeAssignment[]}>(path)
+            return grantChanges(grants, actualGrants(after.privilege_assignments ?? [], managedPrincipals(ctx.config)))
+          }
+          // An unknown outcome is settled by reading the permissions back: sent again when nothing changed.
+          await c.patch(path, {changes}, {settle: async () => ((await left()).length === 0 ? {value: {}} : undefined)})
           // PATCH can be a silent no-op (and the SDK drops its body): read back and compare.
-          const after = await c.get<{privilege_assignments?: PrivilegeAssignment[]}>(path)
-          const left = grantChanges(grants, actualGrants(after.privilege_assignments ?? [], managedPrincipals(ctx.config)))
-          if (left.length) {
-            throw new LakectlError(`Grants on ${securable.type} ${securable.full_name} did not take effect: ${describeGrantChanges(securable, left).join('; ')}`, {code: 'GRANTS_MISMATCH'})
+          const remaining = await left()
+          if (remaining.length) {
+            throw new LakectlError(`Grants on ${securable.type} ${securable.full_name} did not take effect: ${describeGrantChanges(securable, remaining).join('; ')}`, {code: 'GRANTS_MISMATCH'})
           }
         },
       }
@@ -137,11 +154,13 @@ async function planSchemasAndBelow(ctx: ReconcileContext, catalogExists: boolean
 }
 
 function planTable(ctx: ReconcileContext, table: DesiredTable, actual: TableInfo | undefined): PlannedAction {
-  const run = (statement: string) => async (c: DatabricksClient) => {
-    await runStatement(c, {statement, warehouseId: await ctx.warehouseId})
+  type Step = Pick<StatementRequest, 'statement' | 'idempotent' | 'settle'>
+  const run = (steps: Step[]) => async (c: DatabricksClient) => {
+    for (const step of steps) await runStatement(c, {...step, warehouseId: await ctx.warehouseId})
   }
   if (!actual) {
-    return {object_type: 'table', full_name: table.full_name, action: 'create', diff: table.columns.map((c) => `+ column ${c.name} ${c.type_text}`), apply: run(table.ddl)}
+    // The DDL is CREATE TABLE IF NOT EXISTS: safe to submit again.
+    return {object_type: 'table', full_name: table.full_name, action: 'create', diff: table.columns.map((c) => `+ column ${c.name} ${c.type_text}`), apply: run([{statement: table.ddl}])}
   }
   const have = new Map((actual.columns ?? []).map((c) => [c.name.toLowerCase(), normalizeType(c.type_text ?? c.type_name ?? '')]))
   const added = table.columns.filter((c) => !have.has(c.name))
@@ -152,18 +171,22 @@ function planTable(ctx: ReconcileContext, table: DesiredTable, actual: TableInfo
   const props = Object.entries(table.properties).filter(([k, v]) => actual.properties?.[k] !== v)
   if (blocked.length) return {object_type: 'table', full_name: table.full_name, action: 'blocked', diff: blocked}
   if (!added.length && !props.length) return unchanged('table', table.full_name)
-  const statements = [
-    ...(added.length ? [`ALTER TABLE ${quoteName(table.full_name)} ADD COLUMNS (${added.map((c) => `${quoteName(c.name)} ${c.type_text.toUpperCase()}`).join(', ')})`] : []),
-    ...(props.length ? [`ALTER TABLE ${quoteName(table.full_name)} SET TBLPROPERTIES (${props.map(([k, v]) => `${sqlString(k)} = ${sqlString(v)}`).join(', ')})`] : []),
+  // Adding a column twice fails: an unknown outcome is settled by reading the columns back.
+  const columnsAdded = async () => {
+    const info = await ctx.client.get<TableInfo>(`${UC}/tables/${encodeURIComponent(table.full_name)}`)
+    const now = new Set((info.columns ?? []).map((c) => c.name.toLowerCase()))
+    return added.every((c) => now.has(c.name))
+  }
+  const steps: Step[] = [
+    ...(added.length ? [{statement: `ALTER TABLE ${quoteName(table.full_name)} ADD COLUMNS (${added.map((c) => `${quoteName(c.name)} ${c.type_text.toUpperCase()}`).join(', ')})`, settle: columnsAdded}] : []),
+    ...(props.length ? [{statement: `ALTER TABLE ${quoteName(table.full_name)} SET TBLPROPERTIES (${props.map(([k, v]) => `${sqlString(k)} = ${sqlString(v)}`).join(', ')})`, idempotent: true}] : []),
   ]
   return {
     object_type: 'table',
     full_name: table.full_name,
     action: 'update',
     diff: [...added.map((c) => `+ column ${c.name} ${c.type_text}`), ...props.map(([k, v]) => `property ${k}: ${actual.properties?.[k] ?? '(unset)'} -> ${v}`)],
-    apply: async (c) => {
-      for (const statement of statements) await run(statement)(c)
-    },
+    apply: run(steps),
   }
 }
 
@@ -196,7 +219,8 @@ async function planData(ctx: ReconcileContext, data: DesiredData, tableExists: b
       // Changed rows are deleted then inserted again: plain statements both engines run the same way.
       for (const rows of chunks(changed, ROWS_PER_STATEMENT)) {
         const parameters = Object.fromEntries(rows.map((r, i) => [`k${i}`, r[data.key]]))
-        await runStatement(c, {statement: `DELETE FROM ${quoteName(data.table)} WHERE ${quoteName(data.key)} IN (${rows.map((_, i) => `:k${i}`).join(', ')})`, warehouseId, parameters})
+        // Deleting by key again deletes nothing more: safe to submit again.
+        await runStatement(c, {statement: `DELETE FROM ${quoteName(data.table)} WHERE ${quoteName(data.key)} IN (${rows.map((_, i) => `:k${i}`).join(', ')})`, warehouseId, parameters, idempotent: true})
       }
       // Independent chunks: sent concurrently so the load costs one round trip on the critical path.
       await Promise.all(
@@ -207,7 +231,16 @@ async function planData(ctx: ReconcileContext, data: DesiredData, tableExists: b
             return `:r${i}c${j}`
           }).join(', ')})`)
           const statement = `INSERT INTO ${quoteName(data.table)} (${names.map(quoteName).join(', ')}) VALUES ${tuples.join(', ')}`
-          return runStatement(c, {statement, warehouseId, parameters})
+          // An INSERT is not idempotent: an unknown outcome is settled by reading its keys back.
+          const settle = async () => {
+            const keys = Object.fromEntries(rows.map((r, i) => [`k${i}`, r[data.key]]))
+            const found = await runStatement<{n: number}>(c, {statement: `SELECT count(*) AS n FROM ${quoteName(data.table)} WHERE ${quoteName(data.key)} IN (${rows.map((_, i) => `:k${i}`).join(', ')})`, warehouseId, parameters: keys})
+            const n = Number(found.rows[0]?.n ?? 0)
+            if (n === rows.length) return true
+            if (n === 0) return false
+            throw new LakectlError(`${data.table} holds ${n} of the ${rows.length} rows of an INSERT whose outcome is unknown: something else writes these keys.`, {code: 'OUTCOME_UNKNOWN', hint: 'lakectl bootstrap --plan'})
+          }
+          return runStatement(c, {statement, warehouseId, parameters, settle})
         }),
       )
     },

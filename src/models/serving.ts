@@ -4,7 +4,7 @@
  * NOT_UPDATING (success) or UPDATE_FAILED / UPDATE_CANCELED (the old config stays).
  */
 import {LakectlError} from '../errors.js'
-import type {DatabricksClient} from '../databricks/client.js'
+import {type DatabricksClient, settleByFinding} from '../databricks/client.js'
 import {ApiError} from '../databricks/errors.js'
 import {waitUntil, type WaitSpec} from '../databricks/wait.js'
 
@@ -84,7 +84,8 @@ export async function serveVersion(
   const current = await getEndpoint(client, endpointName)
   const aiGateway = inferenceTable ? {inference_table_config: {...inferenceTable, enabled: true}} : undefined
   if (!current) {
-    await client.post(ENDPOINTS, {name: endpointName, config: endpointConfig(model, version), ...(aiGateway ? {ai_gateway: aiGateway} : {})})
+    // Not idempotent: an unknown outcome is settled by looking for the endpoint by its name.
+    await client.post(ENDPOINTS, {name: endpointName, config: endpointConfig(model, version), ...(aiGateway ? {ai_gateway: aiGateway} : {})}, {settle: settleByFinding(client, `${ENDPOINTS}/${encodeURIComponent(endpointName)}`)})
   } else {
     if (aiGateway && !current.ai_gateway?.inference_table_config?.enabled) await client.put(`${ENDPOINTS}/${encodeURIComponent(endpointName)}/ai-gateway`, aiGateway)
     if (current.state?.config_update === 'IN_PROGRESS') await waitForUpdate(client, endpointName, {timeoutSeconds, deadline, onState})

@@ -167,13 +167,35 @@ describe('retries through real sockets', () => {
     expect(requests.filter((r) => r.path === '/api/2.0/preview/scim/v2/Me').length).toBeGreaterThanOrEqual(1)
   })
 
-  it('reports a failing non-idempotent POST with its error code and does not repeat it', async () => {
+  it('submits a read-only statement again after a 500', async () => {
     await ws.clearRequests()
     await ws.fault({method: 'POST', path: '/api/2.0/sql/statements', status: 500, error_code: 'INTERNAL_ERROR', message: 'injected failure', count: 1})
-    const result = await ws.run(['sql', 'SELECT 1', '--json'])
+    const result = await ws.run(['sql', 'SELECT 1 AS one', '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.json().rows).toEqual([{one: 1}])
+    expect((await ws.requests()).filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([500, 200])
+  })
+
+  it('never submits a write again whose outcome is unknown: exit 1 naming the exact statement, and it ran once', async () => {
+    await ws.clearRequests()
+    await ws.fault({method: 'POST', path: '/api/2.0/sql/statements', reset: true, when: 'after', count: 1})
+    const statement = 'INSERT INTO lakehouse.default.orders VALUES (8, :customer, 1.50, DATE\'2026-01-02\', false)'
+    const result = await ws.run(['sql', statement, '--param', 'customer=eve', '--json'])
     expect(result.code).toBe(1)
-    expect(result.json().error).toMatchObject({code: 'INTERNAL_ERROR', message: 'injected failure', exit_code: 1})
+    const error = result.json().error
+    expect(error).toMatchObject({code: 'OUTCOME_UNKNOWN', exit_code: 1})
+    expect(error.message).toBe(`The outcome of this statement is unknown (connection reset before a response arrived (ECONNRESET)); it may or may not have run, so it was not submitted again: ${statement}`)
     expect((await ws.requests()).filter((r) => r.method === 'POST')).toHaveLength(1)
+    const human = await ws.run(['sql', 'SELECT count(*) AS n FROM lakehouse.default.orders WHERE id = 8', '--json'])
+    expect(human.json().rows).toEqual([{n: 1}])
+  })
+
+  it('prints an unknown outcome as one clear line without a stack trace', async () => {
+    await ws.fault({method: 'POST', path: '/api/2.0/sql/statements', status: 502, when: 'after', count: 1})
+    const result = await ws.run(['sql', 'DELETE FROM lakehouse.default.orders WHERE id = 8'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^Error \(OUTCOME_UNKNOWN\): The outcome of this statement is unknown \(502 \w+\); it may or may not have run, so it was not submitted again: DELETE FROM lakehouse\.default\.orders WHERE id = 8$/m)
+    expect(result.stderr).not.toMatch(/\n\s+at /)
   })
 })
 

@@ -158,7 +158,8 @@ describe('model promote and rollback', () => {
 
   it('puts the alias back when the endpoint update fails', async () => {
     const before = await endpoint()
-    await ws.fault({method: 'PUT', path: '/api/2.0/serving-endpoints/*/config', status: 500, count: 1})
+    // A definite refusal (an idempotent PUT answered 500 would simply be sent again).
+    await ws.fault({method: 'PUT', path: '/api/2.0/serving-endpoints/*/config', status: 409, error_code: 'RESOURCE_CONFLICT', count: 1})
     const result = await ws.run(['model', 'promote', '--yes', '--version', '2', '--force', '--reason', 'retry after INC-43', '--json'])
     expect(result.code).toBe(1)
     expect(result.json().error.message).toMatch(/put back on version 1/)

@@ -3,10 +3,10 @@ import type {AddressInfo} from 'node:net'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest'
 
 import {DatabricksClient} from '../../src/databricks/client.js'
-import {ApiError, ConnectionError} from '../../src/databricks/errors.js'
+import {ApiError, ConnectionError, OutcomeUnknownError} from '../../src/databricks/errors.js'
 import type {RetryEvent} from '../../src/databricks/retry.js'
 import {NetworkError} from '../../src/databricks/transport.js'
-import {convertValue, encodeParameters} from '../../src/databricks/sql.js'
+import {convertValue, encodeParameters, isIdempotentStatement} from '../../src/databricks/sql.js'
 import {parseParams} from '../../src/commands/sql.js'
 
 /** A scripted server: each path has a queue of answers; the last one repeats. */
@@ -77,23 +77,69 @@ describe('DatabricksClient', () => {
     expect(error).toMatchObject({status: 429, errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'throttled', requestId: 'rid-9'})
   })
 
-  it('retries a reset GET but not a reset non-idempotent POST', async () => {
+  it('retries a reset GET, and raises an unknown outcome for a reset non-idempotent POST without sending it again', async () => {
     script.set('/g', ['reset', {status: 200, body: {fine: true}}])
     expect(await client().get('/g')).toEqual({fine: true})
     script.set('/post', ['reset', {status: 200, body: {}}])
     seen.length = 0
-    const error = (await client().post('/post', {a: 1}).catch((e: unknown) => e)) as ConnectionError
-    expect(error).toBeInstanceOf(ConnectionError)
-    expect(error.code).toBe('ECONNRESET')
+    const error = (await client().post('/post', {a: 1}).catch((e: unknown) => e)) as OutcomeUnknownError
+    expect(error).toBeInstanceOf(OutcomeUnknownError)
+    expect(error).toMatchObject({code: 'OUTCOME_UNKNOWN', kind: 'failure', request: 'POST /post'})
+    expect(error.message).toMatch(/^The outcome of POST \/post is unknown: connection reset before a response arrived \(ECONNRESET\); it may or may not have taken effect\.$/)
     expect(seen.filter((r) => r.url === '/post')).toHaveLength(1)
   })
 
-  it('does not retry a 500 and reports its error code', async () => {
-    script.set('/f', [{status: 500, body: {error_code: 'INTERNAL_ERROR', message: 'kaput'}}, {status: 200, body: {}}])
+  it('sends an idempotent call again after a 500, at most serverErrorAttempts times', async () => {
+    script.set('/f', [{status: 500, body: {error_code: 'INTERNAL_ERROR', message: 'kaput'}}, {status: 200, body: {ok: 1}}])
     seen.length = 0
-    const error = await client().post('/f', {}).catch((e) => e)
-    expect(error).toMatchObject({status: 500, errorCode: 'INTERNAL_ERROR', kind: 'failure'})
+    expect(await client().put('/f', {})).toEqual({ok: 1})
+    expect(seen).toHaveLength(2)
+    script.set('/f', [{status: 502, body: {error_code: 'BAD_GATEWAY', message: 'kaput'}}])
+    seen.length = 0
+    const error = await client().delete('/f').catch((e) => e)
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error).toMatchObject({status: 502, errorCode: 'BAD_GATEWAY', kind: 'failure'})
+    expect(seen).toHaveLength(4)
+  })
+
+  it('settles an unknown outcome by reading: done returns what the read found, without sending again', async () => {
+    script.set('/create', [{status: 500, body: {error_code: 'INTERNAL_ERROR', message: 'kaput'}}, {status: 200, body: {id: 'second'}}])
+    seen.length = 0
+    const reads: string[] = []
+    const made = await client().post<{id: string}>('/create', {name: 'x'}, {settle: async () => (reads.push('read'), {value: {id: 'found'}})})
+    expect(made).toEqual({id: 'found'})
+    expect(reads).toEqual(['read'])
+    expect(seen.filter((r) => r.url === '/create')).toHaveLength(1)
+  })
+
+  it('settles an unknown outcome by reading: absent is sent again after the backoff', async () => {
+    script.set('/create', ['reset', {status: 200, body: {id: 'made'}}])
+    seen.length = 0
+    const sleeps: number[] = []
+    const made = await client({sleeps}).post<{id: string}>('/create', {name: 'x'}, {settle: async () => undefined})
+    expect(made).toEqual({id: 'made'})
+    expect(seen.filter((r) => r.url === '/create')).toHaveLength(2)
+    expect(sleeps).toHaveLength(1)
+  })
+
+  it('gives up on a settled-absent create after serverErrorAttempts 500s with the last error', async () => {
+    script.set('/create', [{status: 500, body: {error_code: 'INTERNAL_ERROR', message: 'kaput'}}])
+    seen.length = 0
+    let reads = 0
+    const error = await client().post('/create', {}, {settle: async () => void reads++}).catch((e) => e)
+    expect(error).toMatchObject({status: 500, errorCode: 'INTERNAL_ERROR'})
+    expect(seen).toHaveLength(4)
+    expect(reads).toBe(4)
+  })
+
+  it('never sends a definite refusal again, nor reads it back', async () => {
+    script.set('/bad', [{status: 400, body: {error_code: 'INVALID_PARAMETER_VALUE', message: 'no'}}])
+    seen.length = 0
+    let reads = 0
+    const error = await client().post('/bad', {}, {settle: async () => void reads++}).catch((e) => e)
+    expect(error).toMatchObject({status: 400, errorCode: 'INVALID_PARAMETER_VALUE'})
     expect(seen).toHaveLength(1)
+    expect(reads).toBe(0)
   })
 
   it('follows next_page_token through empty pages until it is absent', async () => {
@@ -125,6 +171,15 @@ describe('DatabricksClient', () => {
 })
 
 describe('SQL values and parameters', () => {
+  it('judges by its text whether a statement is safe to submit twice', () => {
+    for (const safe of ['SELECT 1', '  -- why\n/* note */ select * from t', 'WITH a AS (SELECT 1) SELECT * FROM a', 'SHOW TABLES', 'DESCRIBE t', 'CREATE TABLE IF NOT EXISTS a.b.c (x INT)', 'create or replace view v as select 1', 'DROP TABLE IF EXISTS a.b']) {
+      expect(isIdempotentStatement(safe), safe).toBe(true)
+    }
+    for (const unsafe of ['INSERT INTO t VALUES (1)', 'WITH a AS (SELECT 1) INSERT INTO t SELECT * FROM a', 'UPDATE t SET x = x + 1', 'DELETE FROM t', 'MERGE INTO t USING s ON true WHEN MATCHED THEN DELETE', 'CREATE TABLE a (x INT)', 'ALTER TABLE t ADD COLUMNS (y INT)', 'DROP TABLE t', '-- SELECT\nINSERT INTO t VALUES (1)']) {
+      expect(isIdempotentStatement(unsafe), unsafe).toBe(false)
+    }
+  })
+
   it('converts values by column type', () => {
     expect(convertValue('42', 'INT')).toBe(42)
     expect(convertValue('9007199254740993', 'LONG')).toBe('9007199254740993')

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {backoff, DEFAULT_RETRY_POLICY, nextDelay, parseRetryAfter} from '../../src/databricks/retry.js'
+import {backoff, DEFAULT_RETRY_POLICY, isOutcomeUnknown, nextDelay, parseRetryAfter} from '../../src/databricks/retry.js'
 
 const policy = {...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1600}
 
@@ -42,11 +42,24 @@ describe('backoff', () => {
 })
 
 describe('what is retried', () => {
-  it('retries 429/503 without Retry-After by backoff, and never other statuses', () => {
+  it('retries 429/503 without Retry-After by backoff, and never definite refusals', () => {
     expect(nextDelay({kind: 'response', status: 429}, 2, false, policy, 0, () => 1)).toBe(200)
-    for (const status of [400, 401, 403, 404, 409, 500, 502, 504]) {
+    for (const status of [400, 401, 403, 404, 409, 501]) {
       expect(nextDelay({kind: 'response', status}, 1, true, policy)).toBeUndefined()
     }
+  })
+
+  it('sends 500/502/504 again only when safe to, and at most serverErrorAttempts attempts', () => {
+    for (const status of [500, 502, 504]) {
+      expect(isOutcomeUnknown({kind: 'response', status})).toBe(true)
+      expect(nextDelay({kind: 'response', status}, 1, false, policy)).toBeUndefined()
+      expect(nextDelay({kind: 'response', status}, 1, true, policy, 0, () => 1)).toBe(100)
+      expect(nextDelay({kind: 'response', status}, policy.serverErrorAttempts - 1, true, policy)).toBeDefined()
+      expect(nextDelay({kind: 'response', status}, policy.serverErrorAttempts, true, policy)).toBeUndefined()
+    }
+    expect(isOutcomeUnknown({kind: 'response', status: 503})).toBe(false)
+    expect(isOutcomeUnknown({kind: 'network', code: 'ECONNRESET'})).toBe(true)
+    expect(isOutcomeUnknown({kind: 'network', code: 'ECONNREFUSED'})).toBe(false)
   })
 
   it('retries refused connections always, resets and timeouts only when idempotent', () => {
