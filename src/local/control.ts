@@ -108,6 +108,8 @@ export interface RecordedRequest {
   path: string
   /** The raw query string ('' when none). */
   query: string
+  /** The API route the path matched (`/api/2.1/unity-catalog/schemas/{full_name}`), when one did. */
+  route?: string
   /** HTTP status sent; 0 while in flight or when the connection was reset without a response. */
   status: number
   started_at: number

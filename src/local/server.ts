@@ -145,6 +145,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   ): Promise<Outcome | undefined> {
     const method = request.method ?? 'GET'
     if (!authorized(request)) return unauthenticated(request, requestId)
+    record.route = api.match(method, url.pathname)?.pattern
     const fault = faults.take(method, url.pathname)
     if (fault) record.fault_id = fault.id
     if (fault?.when === 'before') {

@@ -2,7 +2,7 @@
  * End-to-end harness: a local workspace started in-process on an ephemeral port (with the test-only
  * control endpoints), and the BUILT CLI run as a child process against it over real sockets.
  */
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -32,6 +32,8 @@ export interface RecordedRequest {
   method: string
   path: string
   query?: string
+  /** The API route the path matched, e.g. /api/2.1/unity-catalog/schemas/{full_name}. */
+  route?: string
   status: number
   started_at: number
   duration_ms: number
@@ -48,12 +50,14 @@ export class TestWorkspace {
     readonly home: string,
   ) {}
 
-  static async start(options: {token?: string; limits?: Partial<LocalLimits>} = {}): Promise<TestWorkspace> {
+  /** `from`: a copy of the state folder of a workspace that was closed (a prepared starting point). */
+  static async start(options: {token?: string; limits?: Partial<LocalLimits>; from?: string} = {}): Promise<TestWorkspace> {
     const root = mkdtempSync(path.join(tmpdir(), 'lakectl-e2e-'))
     const stateDir = path.join(root, 'state')
     const projectDir = path.join(root, 'project')
     const home = path.join(root, 'home')
     for (const dir of [stateDir, projectDir, home]) mkdirSync(dir, {recursive: true})
+    if (options.from) cpSync(options.from, stateDir, {recursive: true})
     const token = options.token ?? `lkl_test_${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`
     const server = await startLocalWorkspace({stateDir, token, enableControl: true, limits: options.limits})
     // What `lakectl local up` publishes, so the CLI's local target finds this server.
@@ -132,6 +136,17 @@ export class TestWorkspace {
 
   writeDatabricksCfg(text: string): void {
     writeFileSync(path.join(this.home, '.databrickscfg'), text)
+  }
+
+  /** Closes the server and keeps its state folder, to start copies from: TestWorkspace.start({from}). */
+  async freeze(): Promise<string> {
+    await this.server.close()
+    return this.stateDir
+  }
+
+  /** Removes what a frozen workspace left. */
+  discard(): void {
+    rmSync(path.dirname(this.stateDir), {recursive: true, force: true})
   }
 
   async stop(): Promise<void> {

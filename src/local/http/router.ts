@@ -72,12 +72,13 @@ export class Router implements Routes {
     return scoped
   }
 
-  match(method: string, path: string): {handler: Handler; params: Record<string, string>} | undefined {
+  /** The handler for a request, its path parameters, and the pattern it matched (`/catalogs/{name}`). */
+  match(method: string, path: string): {handler: Handler; params: Record<string, string>; pattern: string} | undefined {
     const segments = path.split('/')
     for (const route of this.routes) {
       if (route.method !== method || route.segments.length !== segments.length) continue
       const params = matchSegments(route.segments, segments)
-      if (params) return {handler: route.handler, params}
+      if (params) return {handler: route.handler, params, pattern: route.segments.join('/')}
     }
     return undefined
   }
