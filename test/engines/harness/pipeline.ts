@@ -10,6 +10,7 @@ import {DeltaReader} from './delta.js'
 import {startKafka, type Kafka} from './kafka.js'
 import {bootstrapTables, CATALOG, createLakehouse, startJob, TOPIC, type Lakehouse} from './lakehouse.js'
 import type {Managed} from './processes.js'
+import {failureExcerpt} from './spark.js'
 
 export const STREAMS = ['bronze', 'silver', 'gold'] as const
 export type Stream = (typeof STREAMS)[number]
@@ -66,7 +67,7 @@ export class SparkPipeline {
   /** Fails at once when a stream's driver has died (a failed batch ends the query and the driver). */
   assertRunning(): void {
     for (const [stream, driver] of Object.entries(this.drivers)) {
-      if (driver && !driver.running) throw new Error(`the ${stream} stream's driver exited: ${driver.output().slice(-6000)}`)
+      if (driver && !driver.running) throw new Error(`the ${stream} stream's driver exited: ${failureExcerpt(driver.output())}`)
     }
   }
 

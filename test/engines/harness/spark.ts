@@ -103,10 +103,21 @@ function childPids(pid: number): number[] {
   return children
 }
 
-/** Runs a program to its end; throws with the end of its log when it fails. */
+/**
+ * What a failed driver's log says about the failure: from its first Python traceback or streaming query
+ * exception on, then the log's end. Spark's shutdown noise follows the cause and would push it out of
+ * a plain tail.
+ */
+export function failureExcerpt(log: string, size = 6000): string {
+  const cause = log.search(/^Traceback \(most recent call last\)|StreamingQueryException|^\S*(Exception|Error): /m)
+  if (cause < 0 || cause >= log.length - size) return log.slice(-size)
+  return `${log.slice(cause, cause + size)}\n[...]\n${log.slice(-2000)}`
+}
+
+/** Runs a program to its end; throws with the cause of the failure from its log when it fails. */
 export async function sparkRun(site: SparkSite, name: string, script: string, args: string[], options: SubmitOptions = {}): Promise<string> {
   const driver = sparkSubmit(site, name, script, args, options)
   const code = await driver.exited
-  if (code !== 0) throw new Error(`${name} exited with ${code}:\n${driver.output().slice(-6000)}`)
+  if (code !== 0) throw new Error(`${name} exited with ${code}:\n${failureExcerpt(driver.output())}`)
   return driver.output()
 }
