@@ -55,6 +55,13 @@ export interface DesiredVolume {
   name: string
 }
 
+/** The Unity Catalog registered model the training job registers versions of (bootstrap leaves it to the job). */
+export interface DesiredModel {
+  full_name: string
+  schema: SchemaName
+  name: string
+}
+
 export interface DesiredState {
   project: string
   catalog: string
@@ -68,6 +75,14 @@ export interface DesiredState {
   jobs: DesiredJob[]
   /** SQL alerts over the ops tables (alerts.ts). */
   alerts: DesiredAlert[]
+  registeredModel: DesiredModel
+}
+
+/** The comments lakectl gives what it creates (bootstrap and the bundle export alike). */
+export const COMMENTS = {
+  catalog: (project: string) => `Customer-behaviour lakehouse managed by lakectl (${project})`,
+  schema: (name: string) => `${name} layer`,
+  volume: 'Streaming checkpoints (lakectl)',
 }
 
 export const JOB_ROLES = [...LAYERS, 'backfill', 'train'] as const
@@ -133,6 +148,7 @@ export function desiredState(config: LakectlConfig, target: ResolvedTarget): Des
     files,
     jobs,
     alerts: desiredAlerts(config, target),
+    registeredModel: {full_name: `${catalog}.ml.${config.model.name}`, schema: 'ml', name: config.model.name},
   }
 }
 

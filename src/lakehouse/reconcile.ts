@@ -9,7 +9,7 @@ import {type DatabricksClient, settleByFinding} from '../databricks/client.js'
 import {quoteName} from '../databricks/identifiers.js'
 import {createJob, getJob, type JobSettings, listProjectJobs, resetJob, TAG_ROLE} from '../databricks/jobs.js'
 import {runStatement, type StatementRequest} from '../databricks/sql.js'
-import {type DesiredData, type DesiredFile, type DesiredJob, type DesiredState, type DesiredTable, normalizeType, sha256} from './desired.js'
+import {COMMENTS, type DesiredData, type DesiredFile, type DesiredJob, type DesiredState, type DesiredTable, normalizeType, sha256} from './desired.js'
 import {notificationDiff, omitNotifications, planAlerts} from './alerts.js'
 import {actualGrants, describeGrantChanges, grantChanges, managedPrincipals, type PrivilegeAssignment} from './grants.js'
 import {type PlannedAction, unchanged} from './plan.js'
@@ -55,7 +55,7 @@ export async function reconcile(ctx: ReconcileContext): Promise<PlannedAction[]>
         diff: [],
         apply: (c) =>
           c
-            .post(`${UC}/catalogs`, {name: desired.catalog, comment: `Customer-behaviour lakehouse managed by lakectl (${desired.project})`}, {settle: settleByFinding(c, `${UC}/catalogs/${encodeURIComponent(desired.catalog)}`)})
+            .post(`${UC}/catalogs`, {name: desired.catalog, comment: COMMENTS.catalog(desired.project)}, {settle: settleByFinding(c, `${UC}/catalogs/${encodeURIComponent(desired.catalog)}`)})
             .then(() => undefined),
       }
   return [catalog, ...schemas, ...files, ...jobs, ...alerts]
@@ -79,7 +79,7 @@ async function planSchemasAndBelow(ctx: ReconcileContext, catalogExists: boolean
           diff: [],
           apply: (c) =>
             c
-              .post(`${UC}/schemas`, {name, catalog_name: desired.catalog, comment: `${name} layer`}, {settle: settleByFinding(c, `${UC}/schemas/${encodeURIComponent(`${desired.catalog}.${name}`)}`)})
+              .post(`${UC}/schemas`, {name, catalog_name: desired.catalog, comment: COMMENTS.schema(name)}, {settle: settleByFinding(c, `${UC}/schemas/${encodeURIComponent(`${desired.catalog}.${name}`)}`)})
               .then(() => undefined),
         },
   )
@@ -109,7 +109,7 @@ async function planSchemasAndBelow(ctx: ReconcileContext, catalogExists: boolean
           c
             .post(
               `${UC}/volumes`,
-              {catalog_name: desired.catalog, schema_name: volume.schema, name: volume.name, volume_type: 'MANAGED', comment: 'Streaming checkpoints (lakectl)'},
+              {catalog_name: desired.catalog, schema_name: volume.schema, name: volume.name, volume_type: 'MANAGED', comment: COMMENTS.volume},
               {settle: settleByFinding(c, `${UC}/volumes/${encodeURIComponent(volume.full_name)}`)},
             )
             .then(() => undefined),
