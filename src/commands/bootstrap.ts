@@ -10,7 +10,9 @@ import {type Action, pendingChanges} from '../lakehouse/plan.js'
 export default class Bootstrap extends LakectlCommand<typeof Bootstrap, BootstrapResult> {
   static summary = 'Plan and apply the whole Unity Catalog lakehouse described by lakectl.yaml.'
   static description = `Catalog, schemas, tables, reference data, grants per role and layer, pipeline files, jobs (with
-their health rules and notifications) and the SQL alerts over the ops tables (lakectl alerts).
+their health rules and notifications), the SQL alerts over the ops tables (lakectl alerts) and the
+BI serving layer: the analyst views in gold, SELECT on them and CAN_USE on the SQL warehouse for the
+analysts (serving.analysts).
 Shows the plan first (create / update / unchanged per object; grants as + and - per principal),
 then applies it in dependency order. A second run changes nothing. Never drops, truncates or
 replaces a table, and never touches the grants of principals the config does not name; a column

@@ -94,6 +94,10 @@ export const configSchema = z.strictObject({
       max_run_seconds: z.strictObject({backfill: positive, train: positive}),
     }),
   }),
+  serving: z.strictObject({
+    analysts: identifier,
+    dashboard: z.string().regex(/^[^\x00-\x1f/\\]{1,200}$/, 'must be a dashboard name (no slashes or control characters)'),
+  }),
   default_target: z.string().min(1),
   targets: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a target name'), targetSchema),
 })

@@ -47,7 +47,7 @@ export function bundleFiles(desired: DesiredState, target: ResolvedTarget): {fil
     if (!file.path.startsWith(prefix)) throw new Error(`pipeline file ${file.path} is outside ${target.workspaceFolder}`)
     return {path: file.path.slice(prefix.length), content: file.content}
   })
-  const grantsOf = (full_name: string) => bundleGrants(desired.grants.find((g) => g.securable.full_name === full_name)?.grants)
+  const grantsOf = (full_name: string) => bundleGrants(desired.grants.find((g) => g.securable.type !== 'table' && g.securable.full_name === full_name)?.grants)
 
   const catalogs = {[`${desired.catalog}_catalog`]: withGrants({name: desired.catalog, comment: COMMENTS.catalog(desired.project)}, grantsOf(desired.catalog))}
   const schemas = Object.fromEntries(
@@ -66,6 +66,8 @@ export function bundleFiles(desired: DesiredState, target: ResolvedTarget): {fil
   const notInBundle = [
     `${desired.tables.length} tables (${desired.tables.map((t) => t.full_name.split('.').slice(1).join('.')).join(', ')}): bundles do not declare tables; their DDL is in sql/ddl`,
     `reference data of ${desired.data.map((d) => d.table.split('.').slice(1).join('.')).join(', ')}: rows are not bundle resources`,
+    `${desired.views.length} analyst views (${desired.views.map((v) => v.full_name.split('.').slice(1).join('.')).join(', ')}) and SELECT on them: bundles do not declare views; their queries are in sql/views`,
+    `${desired.warehouseAccess.map((a) => `${a.level} for ${a.principal}`).join(', ')} on the SQL warehouse: a bundle sets permissions only on warehouses it creates`,
     'SQL alerts and the Lakeview dashboard: not managed by lakectl bootstrap yet, so not exported',
   ]
 

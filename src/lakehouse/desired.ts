@@ -10,8 +10,9 @@ import {RESOURCES_DIR} from '../config/load.js'
 import type {JobSettings} from '../databricks/jobs.js'
 import {type LakectlConfig, LAYERS, SCHEMAS, type SchemaName} from '../config/schema.js'
 import type {ResolvedTarget} from '../config/targets.js'
+import {UsageError} from '../errors.js'
 import {type DesiredAlert, desiredAlerts, jobMonitoring} from './alerts.js'
-import {desiredGrants, type DesiredGrants} from './grants.js'
+import {desiredGrants, type DesiredGrants, managedPrincipals} from './grants.js'
 import {loadTableSpecs, renderJobTemplate, renderSql} from '../pipeline/index.js'
 import {parseCsv} from '../pipeline/reference-data.js'
 
@@ -62,6 +63,23 @@ export interface DesiredModel {
   name: string
 }
 
+/** An analyst view (resources/sql/views/<schema>.<name>.sql holds its query). */
+export interface DesiredView {
+  full_name: string
+  schema: SchemaName
+  name: string
+  /** The query with the catalog filled in. */
+  query: string
+  /** Fingerprint of the query, kept in the view's lakectl.source_sha256 property. */
+  source_sha256: string
+}
+
+/** A permission on the target's SQL warehouse (Permissions API). */
+export interface DesiredWarehouseAccess {
+  principal: string
+  level: 'CAN_USE'
+}
+
 export interface DesiredState {
   project: string
   catalog: string
@@ -76,6 +94,8 @@ export interface DesiredState {
   /** SQL alerts over the ops tables (alerts.ts). */
   alerts: DesiredAlert[]
   registeredModel: DesiredModel
+  views: DesiredView[]
+  warehouseAccess: DesiredWarehouseAccess[]
 }
 
 /** The comments lakectl gives what it creates (bootstrap and the bundle export alike). */
@@ -136,6 +156,9 @@ export function desiredState(config: LakectlConfig, target: ResolvedTarget): Des
     if (!spec) throw new Error(`resources/sql/ddl has no table ${table}`)
     return {table: spec.full_name, key, columns: spec.columns, rows: parseCsv(readFileSync(path.join(RESOURCES_DIR, 'data', file), 'utf8'))}
   })
+  const views = loadViews(catalog)
+  const analysts = config.access[config.serving.analysts]
+  if (!analysts) throw new UsageError(`serving.analysts names '${config.serving.analysts}', which is not a role under access: in lakectl.yaml.`, {code: 'CONFIG_INVALID'})
   return {
     project: config.project,
     catalog,
@@ -143,13 +166,36 @@ export function desiredState(config: LakectlConfig, target: ResolvedTarget): Des
     tables,
     volumes: [{full_name: `${catalog}.ops.checkpoints`, schema: 'ops', name: 'checkpoints'}],
     data,
-    grants: desiredGrants(config, catalog, SCHEMAS),
+    grants: [...desiredGrants(config, catalog, SCHEMAS), ...viewGrants(config, views, analysts.principal)],
     directories,
     files,
     jobs,
     alerts: desiredAlerts(config, target),
     registeredModel: {full_name: `${catalog}.ml.${config.model.name}`, schema: 'ml', name: config.model.name},
+    views,
+    warehouseAccess: [{principal: analysts.principal, level: 'CAN_USE'}],
   }
+}
+
+/** The analyst views: resources/sql/views/<schema>.<name>.sql, in name order. */
+function loadViews(catalog: string): DesiredView[] {
+  return readdirSync(path.join(RESOURCES_DIR, 'sql', 'views'))
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((file) => {
+      const [schema, name] = file.replace(/\.sql$/, '').split('.')
+      if (!(SCHEMAS as readonly string[]).includes(schema) || !name) throw new Error(`resources/sql/views/${file} must be named <schema>.<view>.sql`)
+      const query = renderSql(`views/${file}`, {catalog}).replace(/^(--[^\n]*\n)+/, '').trim()
+      return {full_name: `${catalog}.${schema}.${name}`, schema: schema as SchemaName, name, query, source_sha256: sha256(query)}
+    })
+}
+
+/** SELECT on every view for the analysts' principal; no other managed principal holds anything on them. */
+function viewGrants(config: LakectlConfig, views: readonly DesiredView[], reader: string): DesiredGrants[] {
+  return views.map((view) => ({
+    securable: {type: 'table' as const, full_name: view.full_name},
+    grants: new Map(managedPrincipals(config).map((p) => [p, new Set(p === reader ? ['SELECT'] : [])])),
+  }))
 }
 
 export function sha256(content: Buffer | string): string {

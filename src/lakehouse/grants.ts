@@ -6,7 +6,7 @@ import type {LakectlConfig, SchemaName} from '../config/schema.js'
 import type {SecurableType} from '../databricks/identifiers.js'
 
 export interface Securable {
-  type: Extract<SecurableType, 'catalog' | 'schema'>
+  type: Extract<SecurableType, 'catalog' | 'schema' | 'table'>
   full_name: string
 }
 

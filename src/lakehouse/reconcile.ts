@@ -9,7 +9,7 @@ import {type DatabricksClient, settleByFinding} from '../databricks/client.js'
 import {quoteName} from '../databricks/identifiers.js'
 import {createJob, getJob, type JobSettings, listProjectJobs, resetJob, TAG_ROLE} from '../databricks/jobs.js'
 import {runStatement, type StatementRequest} from '../databricks/sql.js'
-import {COMMENTS, type DesiredData, type DesiredFile, type DesiredJob, type DesiredState, type DesiredTable, normalizeType, sha256} from './desired.js'
+import {COMMENTS, type DesiredData, type DesiredFile, type DesiredJob, type DesiredState, type DesiredTable, type DesiredView, normalizeType, sha256} from './desired.js'
 import {notificationDiff, omitNotifications, planAlerts} from './alerts.js'
 import {actualGrants, describeGrantChanges, grantChanges, managedPrincipals, type PrivilegeAssignment} from './grants.js'
 import {type PlannedAction, unchanged} from './plan.js'
@@ -30,6 +30,8 @@ export interface ReconcileContext {
 
 interface TableInfo {
   name: string
+  table_type?: string
+  view_definition?: string
   columns?: Array<{name: string; type_text?: string; type_name?: string}>
   properties?: Record<string, string>
 }
@@ -40,10 +42,11 @@ export async function reconcile(ctx: ReconcileContext): Promise<PlannedAction[]>
   const read = <T>(fn: () => Promise<T>) => limit(fn)
   const catalogExists = Boolean(await read(() => client.find(`${UC}/catalogs/${encodeURIComponent(desired.catalog)}`)))
 
-  const [schemas, files, jobs, alerts] = await Promise.all([
+  const [schemas, files, jobs, warehouse, alerts] = await Promise.all([
     planSchemasAndBelow(ctx, catalogExists, read),
     planFiles(ctx, read),
     planJobs(ctx, read),
+    planWarehouseAccess(ctx, read),
     planAlerts(client, desired.alerts, ctx.warehouseId, read, (d, a) => diffSettings(d, a)),
   ])
   const catalog: PlannedAction = catalogExists
@@ -58,7 +61,7 @@ export async function reconcile(ctx: ReconcileContext): Promise<PlannedAction[]>
             .post(`${UC}/catalogs`, {name: desired.catalog, comment: COMMENTS.catalog(desired.project)}, {settle: settleByFinding(c, `${UC}/catalogs/${encodeURIComponent(desired.catalog)}`)})
             .then(() => undefined),
       }
-  return [catalog, ...schemas, ...files, ...jobs, ...alerts]
+  return [catalog, ...schemas, ...files, ...warehouse, ...jobs, ...alerts]
 }
 
 type Read = <T>(fn: () => Promise<T>) => Promise<T>
@@ -124,7 +127,8 @@ async function planSchemasAndBelow(ctx: ReconcileContext, catalogExists: boolean
   )
   const grantActions = await Promise.all(
     desired.grants.map(async ({securable, grants}) => {
-      const exists = securable.type === 'catalog' ? catalogExists : existingSchemas.has(securable.full_name.split('.')[1])
+      const [, schemaName, tableName] = securable.full_name.split('.')
+      const exists = securable.type === 'catalog' ? catalogExists : securable.type === 'schema' ? existingSchemas.has(schemaName) : Boolean(tablesBySchema.get(schemaName)?.get(tableName))
       const path = `${UC}/permissions/${securable.type}/${encodeURIComponent(securable.full_name)}`
       const assignments = exists ? ((await read(() => client.get<{privilege_assignments?: PrivilegeAssignment[]}>(path))).privilege_assignments ?? []) : []
       const changes = grantChanges(grants, actualGrants(assignments, managedPrincipals(ctx.config)))
@@ -150,7 +154,8 @@ async function planSchemasAndBelow(ctx: ReconcileContext, catalogExists: boolean
       }
     }),
   )
-  return [...schemaActions, ...tableActions, ...volumeActions, ...dataActions, ...grantActions]
+  const viewActions = desired.views.map((view) => planView(ctx, view, tablesBySchema.get(view.schema)?.get(view.name)))
+  return [...schemaActions, ...tableActions, ...volumeActions, ...viewActions, ...dataActions, ...grantActions]
 }
 
 function planTable(ctx: ReconcileContext, table: DesiredTable, actual: TableInfo | undefined): PlannedAction {
@@ -188,6 +193,88 @@ function planTable(ctx: ReconcileContext, table: DesiredTable, actual: TableInfo
     diff: [...added.map((c) => `+ column ${c.name} ${c.type_text}`), ...props.map(([k, v]) => `property ${k}: ${actual.properties?.[k] ?? '(unset)'} -> ${v}`)],
     apply: run(steps),
   }
+}
+
+/**
+ * A view is current when its lakectl.source_sha256 property is the fingerprint of the query in
+ * resources/ and its definition is still the one lakectl created (lakectl.definition_sha256, taken from
+ * the definition the workspace reports): a view replaced or altered by hand is
+ * drift. Applying replaces the view (CREATE OR REPLACE VIEW keeps nothing of the old definition).
+ */
+function planView(ctx: ReconcileContext, view: DesiredView, actual: TableInfo | undefined): PlannedAction {
+  if (actual && actual.table_type !== 'VIEW') {
+    return {object_type: 'view', full_name: view.full_name, action: 'blocked', diff: [`${view.full_name} is a ${actual.table_type ?? 'table'}, not a view: replacing it needs a human`]}
+  }
+  const diff: string[] = []
+  if (actual && actual.properties?.[VIEW_SOURCE] !== view.source_sha256) diff.push(`query differs from resources/sql/views (${VIEW_SOURCE} ${short(actual.properties?.[VIEW_SOURCE])} -> ${view.source_sha256.slice(0, 12)})`)
+  else if (actual && actual.properties?.[VIEW_DEFINITION] !== definitionSha(actual)) diff.push('definition was changed outside lakectl')
+  if (actual && !diff.length) return unchanged('view', view.full_name)
+  return {
+    object_type: 'view',
+    full_name: view.full_name,
+    action: actual ? 'update' : 'create',
+    diff,
+    apply: async (c) => {
+      const warehouseId = await ctx.warehouseId
+      await runStatement(c, {statement: `CREATE OR REPLACE VIEW ${quoteName(view.full_name)} AS\n${view.query}`, warehouseId})
+      const created = await c.get<TableInfo>(`${UC}/tables/${encodeURIComponent(view.full_name)}`)
+      const properties = {[VIEW_SOURCE]: view.source_sha256, [VIEW_DEFINITION]: definitionSha(created)}
+      await runStatement(c, {statement: `ALTER VIEW ${quoteName(view.full_name)} SET TBLPROPERTIES (${Object.entries(properties).map(([k, v]) => `${sqlString(k)} = ${sqlString(v)}`).join(', ')})`, warehouseId})
+    },
+  }
+}
+
+/**
+ * Fingerprint of the definition a workspace reports, insensitive to how it renders it (spacing,
+ * quoting and case: an engine may re-render the text it keeps).
+ */
+function definitionSha(info: TableInfo): string {
+  return sha256((info.view_definition ?? '').replace(/[\s"`]+/g, '').toLowerCase())
+}
+
+const VIEW_SOURCE = 'lakectl.source_sha256'
+const VIEW_DEFINITION = 'lakectl.definition_sha256'
+const LEVELS = ['CAN_VIEW', 'CAN_USE', 'CAN_MONITOR', 'CAN_MANAGE', 'IS_OWNER']
+
+interface ObjectAcl {
+  access_control_list?: Array<{user_name?: string; group_name?: string; service_principal_name?: string; all_permissions?: Array<{permission_level: string}>}>
+}
+
+/**
+ * CAN_USE on the SQL warehouse (Permissions API). A principal that holds it or more, directly or
+ * inherited, is left as it is; lakectl only adds.
+ */
+async function planWarehouseAccess(ctx: ReconcileContext, read: Read): Promise<PlannedAction[]> {
+  const warehouseId = await ctx.warehouseId
+  const path = `/api/2.0/permissions/sql/warehouses/${encodeURIComponent(warehouseId)}`
+  const lacking = (acl: ObjectAcl) =>
+    ctx.desired.warehouseAccess.filter(({principal, level}) => {
+      const entry = acl.access_control_list?.find((e) => (e.group_name ?? e.user_name ?? e.service_principal_name) === principal)
+      return !entry?.all_permissions?.some((p) => LEVELS.indexOf(p.permission_level) >= LEVELS.indexOf(level))
+    })
+  const missing = lacking(await read(() => ctx.client.get<ObjectAcl>(path)))
+  const name = `sql warehouse ${warehouseId}`
+  if (!missing.length) return [unchanged('permissions', name)]
+  return [
+    {
+      object_type: 'permissions',
+      full_name: name,
+      action: 'update',
+      diff: missing.map((m) => `+ ${m.level} on ${name} to ${m.principal}`),
+      apply: async (c) => {
+        await c.patch(path, {access_control_list: missing.map((m) => ({[principalField(m.principal)]: m.principal, permission_level: m.level}))})
+        const left = lacking(await c.get<ObjectAcl>(path))
+        if (left.length) throw new LakectlError(`Permissions on ${name} did not take effect: ${left.map((m) => `${m.level} to ${m.principal}`).join('; ')}`, {code: 'PERMISSIONS_MISMATCH'})
+      },
+    },
+  ]
+}
+
+/** Users are e-mail addresses, service principals application ids (UUIDs), everything else a group. */
+function principalField(principal: string): 'user_name' | 'group_name' | 'service_principal_name' {
+  if (principal.includes('@')) return 'user_name'
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(principal)) return 'service_principal_name'
+  return 'group_name'
 }
 
 /** Property keys and values come from resources/, never from users; still, quote them safely. */

@@ -15,6 +15,7 @@ import {openModels, type LocalModels, type Scoring} from './models/index.js'
 import type {StatePaths} from './state-dir.js'
 import {Statements} from './sql/statements.js'
 import {Warehouse} from './sql/warehouse.js'
+import {openServingStore, type ServingStore} from './serving/store.js'
 import {openStateStore} from './store.js'
 import {registerStreamingExecutors} from './streaming/executors.js'
 import {StreamFaults} from './streaming/faults.js'
@@ -87,6 +88,8 @@ export interface LocalServices {
   lineage: LocalLineage
   /** SQL alerts, evaluated on their schedules against the warehouse (api/alerts.ts). */
   alerts: LocalAlerts
+  /** Lakeview dashboards and the warehouse's and dashboards' access control lists. */
+  serving: ServingStore
   close(): Promise<void>
 }
 
@@ -138,6 +141,7 @@ export async function openServices(paths: StatePaths, limits: LocalLimits, log: 
     streamFaults: new StreamFaults(),
     lineage,
     alerts,
+    serving: openServingStore(paths.serving),
     async close() {
       // Runs stop first: their executors hold DuckDB connections of their own.
       await alerts.close()

@@ -31,6 +31,8 @@ export interface StatePaths {
   system: string
   /** SQL alerts with their last evaluation. */
   alerts: string
+  /** Lakeview dashboards and the access control lists of warehouses and dashboards. */
+  serving: string
 }
 
 export function statePaths(stateDir: string): StatePaths {
@@ -49,6 +51,7 @@ export function statePaths(stateDir: string): StatePaths {
     models: path.join(root, 'models'),
     system: path.join(root, 'system.duckdb'),
     alerts: path.join(root, 'alerts.json'),
+    serving: path.join(root, 'serving.json'),
   }
 }
 
@@ -57,7 +60,7 @@ export function statePaths(stateDir: string): StatePaths {
  * working) or the log. Other modules that keep state here add their entries to this list.
  */
 export function dataEntries(paths: StatePaths): string[] {
-  return [paths.store, paths.catalogs, paths.workspaceFiles, paths.jobs, paths.topics, `${paths.topics}.wal`, paths.models, paths.system, `${paths.system}.wal`, paths.alerts, paths.serverInfo, paths.daemonInfo]
+  return [paths.store, paths.catalogs, paths.workspaceFiles, paths.jobs, paths.topics, `${paths.topics}.wal`, paths.models, paths.system, `${paths.system}.wal`, paths.alerts, paths.serving, paths.serverInfo, paths.daemonInfo]
 }
 
 /** Leftovers of interrupted atomic writes. */

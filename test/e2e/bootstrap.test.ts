@@ -119,7 +119,7 @@ access:
     layers: {bronze: [SELECT, MODIFY], silver: [SELECT, MODIFY], gold: [SELECT, MODIFY], ops: [SELECT, MODIFY]}
   analysts:
     principal: analysts
-    layers: {silver: [SELECT], gold: [SELECT]}
+    layers: {gold: [SELECT]}
   ml_engineers:
     principal: ml-engineers
     layers: {silver: [SELECT], gold: [SELECT], ml: [SELECT, CREATE_MODEL]}

@@ -444,7 +444,14 @@ export class UnityCatalog {
         )
       ).getRowObjectsJS()
       for (const table of tables) {
-        const prepared = await connection.prepare(`SELECT * FROM ${qualifiedName([catalog, schema, table])} LIMIT 0`)
+        let prepared
+        try {
+          prepared = await connection.prepare(`SELECT * FROM ${qualifiedName([catalog, schema, table])} LIMIT 0`)
+        } catch {
+          // A view whose query no longer binds (a column it reads was dropped) is still listed, as
+          // Unity Catalog lists it; its columns cannot be told.
+          continue
+        }
         const columns = rows.filter((row) => row.t === table)
         described.set(
           table,
