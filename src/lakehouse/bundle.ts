@@ -68,7 +68,7 @@ export function bundleFiles(desired: DesiredState, target: ResolvedTarget): {fil
     `reference data of ${desired.data.map((d) => d.table.split('.').slice(1).join('.')).join(', ')}: rows are not bundle resources`,
     `${desired.views.length} analyst views (${desired.views.map((v) => v.full_name.split('.').slice(1).join('.')).join(', ')}) and SELECT on them: bundles do not declare views; their queries are in sql/views`,
     `${desired.warehouseAccess.map((a) => `${a.level} for ${a.principal}`).join(', ')} on the SQL warehouse: a bundle sets permissions only on warehouses it creates`,
-    'SQL alerts and the Lakeview dashboard: not managed by lakectl bootstrap yet, so not exported',
+    `the Lakeview dashboard ${desired.dashboard.path}: not exported yet (its definition is resources/dashboards/lakehouse.lvdash.json); SQL alerts are not managed by bootstrap yet`,
   ]
 
   const databricksYml = [

@@ -12,6 +12,7 @@ import {type LakectlConfig, LAYERS, SCHEMAS, type SchemaName} from '../config/sc
 import type {ResolvedTarget} from '../config/targets.js'
 import {UsageError} from '../errors.js'
 import {type DesiredAlert, desiredAlerts, jobMonitoring} from './alerts.js'
+import {type DesiredDashboard, desiredDashboard} from './dashboard.js'
 import {desiredGrants, type DesiredGrants, managedPrincipals} from './grants.js'
 import {loadTableSpecs, renderJobTemplate, renderSql} from '../pipeline/index.js'
 import {parseCsv} from '../pipeline/reference-data.js'
@@ -96,6 +97,7 @@ export interface DesiredState {
   registeredModel: DesiredModel
   views: DesiredView[]
   warehouseAccess: DesiredWarehouseAccess[]
+  dashboard: DesiredDashboard
 }
 
 /** The comments lakectl gives what it creates (bootstrap and the bundle export alike). */
@@ -174,6 +176,7 @@ export function desiredState(config: LakectlConfig, target: ResolvedTarget): Des
     registeredModel: {full_name: `${catalog}.ml.${config.model.name}`, schema: 'ml', name: config.model.name},
     views,
     warehouseAccess: [{principal: analysts.principal, level: 'CAN_USE'}],
+    dashboard: desiredDashboard(config, target),
   }
 }
 

@@ -4,12 +4,12 @@
  */
 import type {DatabricksClient} from '../databricks/client.js'
 
-export type ObjectType = 'catalog' | 'schema' | 'table' | 'volume' | 'view' | 'data' | 'grants' | 'permissions' | 'directory' | 'file' | 'job' | 'alert'
+export type ObjectType = 'catalog' | 'schema' | 'table' | 'volume' | 'view' | 'data' | 'grants' | 'permissions' | 'directory' | 'file' | 'dashboard' | 'job' | 'alert'
 export type ActionKind = 'create' | 'update' | 'unchanged' | 'blocked'
 export type Outcome = 'applied' | 'failed' | 'skipped' | 'unchanged' | 'blocked'
 
 /** Dependency order of apply: everything in a phase runs concurrently once the phase before it is done. */
-export const PHASES = {catalog: 0, schema: 1, directory: 1, permissions: 1, table: 2, volume: 2, file: 2, view: 3, grants: 4, data: 4, job: 5, alert: 5} as const satisfies Record<ObjectType, number>
+export const PHASES = {catalog: 0, schema: 1, directory: 1, permissions: 1, table: 2, volume: 2, file: 2, view: 3, grants: 4, data: 4, dashboard: 4, job: 5, alert: 5} as const satisfies Record<ObjectType, number>
 
 export interface Action {
   object_type: ObjectType

@@ -11,6 +11,7 @@ import {createJob, getJob, type JobSettings, listProjectJobs, resetJob, TAG_ROLE
 import {runStatement, type StatementRequest} from '../databricks/sql.js'
 import {COMMENTS, type DesiredData, type DesiredFile, type DesiredJob, type DesiredState, type DesiredTable, type DesiredView, normalizeType, sha256} from './desired.js'
 import {notificationDiff, omitNotifications, planAlerts} from './alerts.js'
+import {planDashboard} from './dashboard.js'
 import {actualGrants, describeGrantChanges, grantChanges, managedPrincipals, type PrivilegeAssignment} from './grants.js'
 import {type PlannedAction, unchanged} from './plan.js'
 import type {LakectlConfig} from '../config/schema.js'
@@ -42,11 +43,12 @@ export async function reconcile(ctx: ReconcileContext): Promise<PlannedAction[]>
   const read = <T>(fn: () => Promise<T>) => limit(fn)
   const catalogExists = Boolean(await read(() => client.find(`${UC}/catalogs/${encodeURIComponent(desired.catalog)}`)))
 
-  const [schemas, files, jobs, warehouse, alerts] = await Promise.all([
+  const [schemas, files, jobs, warehouse, dashboard, alerts] = await Promise.all([
     planSchemasAndBelow(ctx, catalogExists, read),
     planFiles(ctx, read),
     planJobs(ctx, read),
     planWarehouseAccess(ctx, read),
+    ctx.warehouseId.then((id) => read(() => planDashboard(client, desired.dashboard, id))),
     planAlerts(client, desired.alerts, ctx.warehouseId, read, (d, a) => diffSettings(d, a)),
   ])
   const catalog: PlannedAction = catalogExists
@@ -61,7 +63,7 @@ export async function reconcile(ctx: ReconcileContext): Promise<PlannedAction[]>
             .post(`${UC}/catalogs`, {name: desired.catalog, comment: COMMENTS.catalog(desired.project)}, {settle: settleByFinding(c, `${UC}/catalogs/${encodeURIComponent(desired.catalog)}`)})
             .then(() => undefined),
       }
-  return [catalog, ...schemas, ...files, ...warehouse, ...jobs, ...alerts]
+  return [catalog, ...schemas, ...files, ...warehouse, dashboard, ...jobs, ...alerts]
 }
 
 type Read = <T>(fn: () => Promise<T>) => Promise<T>

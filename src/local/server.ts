@@ -13,7 +13,7 @@ import {registerJobsRoutes} from './api/jobs.js'
 import {registerLineageRoutes} from './api/lineage.js'
 import {registerPermissionsRoutes} from './api/permissions.js'
 import {registerScimRoutes} from './api/scim.js'
-import {registerServingRoutes} from './serving/routes.js'
+import {registerLakeviewRoutes, registerServingRoutes} from './serving/routes.js'
 import {registerSqlRoutes} from './api/sql.js'
 import {registerTopicRoutes, TOPICS_PREFIX} from './api/topics.js'
 import {registerUnityCatalogRoutes} from './api/unity-catalog.js'
@@ -82,6 +82,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   registerLineageRoutes(api.under('/api/2.0/lineage-tracking'), services)
   registerAlertRoutes(api.under('/api/2.0/alerts'), services)
   registerServingRoutes(api, services.serving)
+  registerLakeviewRoutes(api, services.serving)
 
   const control = new Router()
   registerControlRoutes(control.under(CONTROL_PREFIX), faults, recorder)

@@ -71,6 +71,37 @@ describe('BI serving layer', () => {
     expect([Number(c1.active_days), Number(c1.events), Number(c1.purchases), Number(c1.revenue), Number(c1.reviews), Number(c1.avg_sentiment)]).toEqual([2, 15, 3, 50.5, 3, 0])
   })
 
+  it('creates and publishes the Lakeview dashboard with datasets over the views; lakectl dashboard shows them', async () => {
+    const {dashboards} = await ws.api('GET', '/api/2.0/lakeview/dashboards')
+    expect(dashboards.map((d: any) => d.display_name)).toEqual(['Customer behaviour'])
+    const id = dashboards[0].dashboard_id
+    const draft = await ws.api('GET', `/api/2.0/lakeview/dashboards/${id}`)
+    expect(draft.path).toBe('/Shared/lakectl/Customer behaviour.lvdash.json')
+    expect(draft.warehouse_id).toBe(warehouseId)
+    const definition = JSON.parse(draft.serialized_dashboard)
+    expect(definition.datasets.map((d: any) => d.queryLines.join(''))).toEqual([
+      expect.stringContaining('FROM lakehouse.gold.daily_kpis'),
+      expect.stringContaining('FROM lakehouse.gold.sentiment_hourly'),
+      expect.stringContaining('FROM lakehouse.gold.pipeline_health'),
+    ])
+    expect(definition.pages[0].layout.length).toBe(5)
+    expect(await ws.api('GET', `/api/2.0/lakeview/dashboards/${id}/published`)).toMatchObject({display_name: 'Customer behaviour', warehouse_id: warehouseId, embed_credentials: true})
+
+    const shown = await ws.run(['dashboard', '--json'])
+    expect(shown.code, shown.stderr).toBe(0)
+    const status = shown.json()
+    expect(status.url).toBe(`${ws.url}/dashboardsv3/${id}/published`)
+    expect(status.published).toBe(true)
+    expect(status.datasets.map((d: any) => [d.name, d.state, d.rows])).toEqual([
+      ['daily_kpis', 'OK', 2],
+      ['sentiment_hourly', 'OK', 0],
+      ['pipeline_health', 'OK', 0],
+    ])
+    const human = await ws.run(['dashboard'])
+    expect(human.stdout).toContain(`Customer behaviour: ${ws.url}/dashboardsv3/${id}/published`)
+    expect(human.stdout).toMatch(/^daily_kpis\s+Daily events and revenue\s+OK\s+2\b/m)
+  })
+
   it('plans nothing on a second run', async () => {
     const plan = await ws.run(['bootstrap', '--plan', '--exit-code', '--json'])
     expect(plan.code, JSON.stringify(plan.json().actions.filter((a: any) => a.action !== 'unchanged'))).toBe(0)
@@ -99,5 +130,34 @@ describe('BI serving layer', () => {
     expect((await ws.api('GET', `/api/2.0/permissions/sql/warehouses/${warehouseId}`)).access_control_list).toContainEqual({group_name: 'analysts', all_permissions: [{permission_level: 'CAN_USE', inherited: false}]})
     const again = await ws.run(['bootstrap', '--plan', '--exit-code'])
     expect(again.code, again.stdout).toBe(0)
+  })
+
+  it('plans and reverts drift on the dashboard: an edited draft, then an unpublished dashboard', async () => {
+    const [{dashboard_id: id}] = (await ws.api('GET', '/api/2.0/lakeview/dashboards')).dashboards
+    const before = await ws.api('GET', `/api/2.0/lakeview/dashboards/${id}`)
+    const edited = JSON.parse(before.serialized_dashboard)
+    edited.pages[0].layout.pop()
+    await ws.api('PATCH', `/api/2.0/lakeview/dashboards/${id}`, {serialized_dashboard: JSON.stringify(edited)})
+
+    const plan = await ws.run(['bootstrap', '--plan', '--exit-code', '--json'])
+    expect(plan.code).toBe(3)
+    const changed = plan.json().actions.filter((a: any) => a.action !== 'unchanged')
+    expect(changed.map((a: any) => `${a.action} ${a.object_type} ${a.full_name}: ${a.diff.join('; ')}`)).toEqual([
+      `update dashboard /Shared/lakectl/Customer behaviour.lvdash.json (${id}): definition differs from resources/dashboards; published revision is older than the draft`,
+    ])
+    expect((await ws.run(['bootstrap', '--yes'])).code).toBe(0)
+    const after = await ws.api('GET', `/api/2.0/lakeview/dashboards/${id}`)
+    expect(JSON.parse(after.serialized_dashboard)).toEqual(JSON.parse(before.serialized_dashboard))
+    const published = await ws.api('GET', `/api/2.0/lakeview/dashboards/${id}/published`)
+    expect(published.revision_create_time >= after.update_time).toBe(true)
+    expect((await ws.run(['bootstrap', '--plan', '--exit-code'])).code).toBe(0)
+
+    await ws.api('DELETE', `/api/2.0/lakeview/dashboards/${id}/published`)
+    const unpublished = await ws.run(['bootstrap', '--plan', '--exit-code', '--json'])
+    expect(unpublished.code).toBe(3)
+    expect(unpublished.json().actions.filter((a: any) => a.action !== 'unchanged').map((a: any) => a.diff)).toEqual([['not published']])
+    expect((await ws.run(['bootstrap', '--yes'])).code).toBe(0)
+    expect((await ws.run(['bootstrap', '--plan', '--exit-code'])).code).toBe(0)
+    expect((await ws.run(['dashboard', '--json'])).json().published).toBe(true)
   })
 })
