@@ -13,6 +13,7 @@ import {registerJobsRoutes} from './api/jobs.js'
 import {registerLineageRoutes} from './api/lineage.js'
 import {registerPermissionsRoutes} from './api/permissions.js'
 import {registerScimRoutes} from './api/scim.js'
+import {publishedDashboardPage} from './serving/page.js'
 import {registerLakeviewRoutes, registerServingRoutes} from './serving/routes.js'
 import {registerSqlRoutes} from './api/sql.js'
 import {registerTopicRoutes, TOPICS_PREFIX} from './api/topics.js'
@@ -82,7 +83,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   registerLineageRoutes(api.under('/api/2.0/lineage-tracking'), services)
   registerAlertRoutes(api.under('/api/2.0/alerts'), services)
   registerServingRoutes(api, services.serving)
-  registerLakeviewRoutes(api, services.serving)
+  registerLakeviewRoutes(api, services)
 
   const control = new Router()
   registerControlRoutes(control.under(CONTROL_PREFIX), faults, recorder)
@@ -179,6 +180,14 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
     const body = bytes && {bytes, contentType: request.headers['content-type'] ?? ''}
     let outcome: Outcome | undefined
     let record: RecordedRequest | undefined
+    const published = method === 'GET' ? /^\/dashboardsv3\/([0-9a-f]{32})\/published$/.exec(url.pathname) : null
+    if (published) {
+      // A published dashboard with embedded credentials is a page its viewers open without a token.
+      const page = await publishedDashboardPage(services, published[1])
+      response.writeHead(page ? 200 : 404, {'content-type': page ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8'})
+      response.end(page ?? 'No published dashboard here.\n')
+      return
+    }
     if (body === undefined) {
       outcome = errorOutcome(new ApiError(400, 'INVALID_PARAMETER_VALUE', `The request body is larger than ${MAX_BODY_BYTES} bytes.`), requestId)
       response.setHeader('connection', 'close')

@@ -134,16 +134,17 @@ describe('lineage after a quickstart-sized run', () => {
     }
   })
 
-  it('--impact on Silver lists the Gold tables, the jobs that read it and the model trained on it', async () => {
+  it('--impact on Silver lists the Gold tables, the analyst views, the dashboard, the jobs that read it and the model trained on it', async () => {
     const result = await lineage(['--impact', 'lakehouse.silver.customer_events_cleaned'])
     expect(result.source).toBe('lineage-api')
     expect(result.tables.map((t: any) => t.name)).toEqual(
-      expect.arrayContaining(['lakehouse.gold.customer_behavior_daily', 'lakehouse.gold.sentiment_summary', 'lakehouse.gold.customer_features']),
+      expect.arrayContaining(['lakehouse.gold.customer_behavior_daily', 'lakehouse.gold.sentiment_summary', 'lakehouse.gold.customer_features', 'lakehouse.gold.customer_360', 'lakehouse.gold.daily_kpis', 'lakehouse.gold.sentiment_hourly']),
     )
+    expect(result.dashboards.map((d: any) => d.name)).toEqual([expect.stringMatching(/^Customer behaviour|^[0-9a-f]{32}$/)])
     expect(result.jobs.map((j: any) => Number(j.name))).toEqual(expect.arrayContaining([jobs.gold, jobs.train]))
     expect(result.models).toEqual([expect.objectContaining({kind: 'model', name: 'lakehouse.ml.sentiment', depth: 1, via: [{kind: 'job', id: String(jobs.train), label: 'lakectl train sentiment model'}]})])
     const human = await ws.run(['lineage', '--impact', 'silver.customer_events_cleaned'])
-    expect(human.stdout).toMatch(/^Impact of lakehouse\.silver\.customer_events_cleaned from the lineage-tracking API: \d+ tables and views, \d+ jobs, 1 model\.$/m)
+    expect(human.stdout).toMatch(/^Impact of lakehouse\.silver\.customer_events_cleaned from the lineage-tracking API: \d+ tables and views, \d+ jobs, 1 dashboard, 1 model\.$/m)
   })
 
   it('a statement that writes a table records its lineage, with the statement as the writer in the system tables', async () => {

@@ -97,6 +97,16 @@ describe('BI serving layer', () => {
       ['sentiment_hourly', 'OK', 0],
       ['pipeline_health', 'OK', 0],
     ])
+    // The published page: served without a token (embedded credentials), every widget, nothing external.
+    const page = await fetch(status.url)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+    const html = await page.text()
+    expect(html).toMatch(/data-widgets="5"/)
+    expect(html).toContain("default-src 'none'")
+    expect(html).not.toMatch(/(src|href)="https?:/)
+    expect(html).toMatch(/<svg id="chart-0" data-points="2"/)
+    expect((await fetch(`${ws.url}/dashboardsv3/${'0'.repeat(32)}/published`)).status).toBe(404)
     const human = await ws.run(['dashboard'])
     expect(human.stdout).toContain(`Customer behaviour: ${ws.url}/dashboardsv3/${id}/published`)
     expect(human.stdout).toMatch(/^daily_kpis\s+Daily events and revenue\s+OK\s+2\b/m)

@@ -11,6 +11,8 @@ import {parseBody} from '../http/input.js'
 import type {Router} from '../http/router.js'
 import {WAREHOUSE_ID} from '../sql/warehouse.js'
 import {type AclObjectType, applyAcl, objectPermissions} from './acl.js'
+import type {LocalServices} from '../services.js'
+import {recordDashboardLineage} from './page.js'
 import type {ServingStore, StoredDashboard} from './store.js'
 
 const aclRequest = z.object({
@@ -70,7 +72,8 @@ function checkSerialized(text: string): void {
 }
 
 /** Lakeview dashboards: draft CRUD (trash on delete), publish, the published revision. */
-export function registerLakeviewRoutes(api: Router, store: ServingStore): void {
+export function registerLakeviewRoutes(api: Router, services: LocalServices): void {
+  const store = services.serving
   const find = (id: string): StoredDashboard => {
     const d = store.state.dashboards[id]
     if (!d) throw notFound('RESOURCE_DOES_NOT_EXIST', `Unable to find dashboard with id ${id}.`)
@@ -136,7 +139,7 @@ export function registerLakeviewRoutes(api: Router, store: ServingStore): void {
       })
       return {}
     })
-    .post(`${LAKEVIEW}/{id}/published`, ({params, body}) => {
+    .post(`${LAKEVIEW}/{id}/published`, async ({params, body}) => {
       const d = find(params.id)
       const input = parseBody(publishBody, body)
       const warehouse = input.warehouse_id ?? d.warehouse_id
@@ -144,6 +147,7 @@ export function registerLakeviewRoutes(api: Router, store: ServingStore): void {
       store.update(() => {
         d.published = {serialized_dashboard: d.serialized_dashboard, display_name: d.display_name, warehouse_id: warehouse, embed_credentials: input.embed_credentials, revision_create_time: now()}
       })
+      await recordDashboardLineage(services, d.dashboard_id, d.serialized_dashboard)
       return publishedInfo(d)
     })
     .get(`${LAKEVIEW}/{id}/published`, ({params}) => {
