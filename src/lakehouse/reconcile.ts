@@ -396,7 +396,8 @@ async function planJobs(ctx: ReconcileContext, read: Read): Promise<PlannedActio
           full_name: name,
           action: 'create',
           diff: isContinuous(job) ? ['continuous, created paused (start it with lakectl stream start)'] : [],
-          // Not idempotent on the API side: guarded by the read above (no job carries these tags).
+          // Not idempotent on the API side: guarded by the read above (no job carries these tags), and an
+          // unknown outcome is settled by looking for the tags again (createJob).
           apply: (c) => createJob(c, job.settings).then(() => undefined),
         }
       }

@@ -70,12 +70,15 @@ describe('local workspace: test control endpoints', () => {
   it('records API requests in order without headers or bodies', async () => {
     await server.call('GET', `${CATALOGS}?max_results=0`)
     await server.call('POST', CATALOGS, {name: 'recorded', comment: 'secret-ish'})
+    await server.call('GET', `${CATALOGS}/recorded`)
     await server.call('GET', '/api/2.0/preview/scim/v2/Me', undefined, 'lkl_wrong_token')
     const requests = await server.ok('GET', '/__lakectl/requests')
-    expect(requests.map((request: any) => [request.method, request.path, request.query, request.status])).toEqual([
-      ['GET', CATALOGS, 'max_results=0', 200],
-      ['POST', CATALOGS, '', 200],
-      ['GET', '/api/2.0/preview/scim/v2/Me', '', 401],
+    expect(requests.map((request: any) => [request.method, request.path, request.query, request.status, request.route])).toEqual([
+      ['GET', CATALOGS, 'max_results=0', 200, CATALOGS],
+      ['POST', CATALOGS, '', 200, CATALOGS],
+      // The route the path matched, with its parameters named (an unauthenticated request matched none).
+      ['GET', `${CATALOGS}/recorded`, '', 200, `${CATALOGS}/{name}`],
+      ['GET', '/api/2.0/preview/scim/v2/Me', '', 401, undefined],
     ])
     expect(requests[0].started_at).toBeTypeOf('number')
     expect(requests[0].duration_ms).toBeGreaterThanOrEqual(0)
