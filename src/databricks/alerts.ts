@@ -48,11 +48,17 @@ export async function listAlerts(client: DatabricksClient): Promise<Alert[]> {
   return alerts.filter((a) => (a.lifecycle_state ?? 'ACTIVE') === 'ACTIVE')
 }
 
+/** Not idempotent: an unknown outcome is settled by looking for the alert by its display name. */
 export function createAlert(client: DatabricksClient, alert: AlertSpec): Promise<Alert> {
-  return client.post<Alert>(ALERTS, alert)
+  const settle = async () => {
+    const found = (await listAlerts(client)).find((a) => a.display_name === alert.display_name)
+    return found ? {value: found} : undefined
+  }
+  return client.post<Alert>(ALERTS, alert, {settle})
 }
 
 /** Replaces the named top-level fields of an alert (parent_path cannot change). */
 export function updateAlert(client: DatabricksClient, id: string, alert: AlertSpec, fields: string[]): Promise<Alert> {
-  return client.request<Alert>('PATCH', `${ALERTS}/${encodeURIComponent(id)}`, {body: alert, query: {update_mask: fields.join(',')}})
+  // The masked fields are set to fixed values: safe to send again.
+  return client.request<Alert>('PATCH', `${ALERTS}/${encodeURIComponent(id)}`, {body: alert, query: {update_mask: fields.join(',')}, idempotent: true})
 }

@@ -89,7 +89,17 @@ export async function serveVersion(
   } else {
     if (aiGateway && !current.ai_gateway?.inference_table_config?.enabled) await client.put(`${ENDPOINTS}/${encodeURIComponent(endpointName)}/ai-gateway`, aiGateway)
     if (current.state?.config_update === 'IN_PROGRESS') await waitForUpdate(client, endpointName, {timeoutSeconds, deadline, onState})
-    await client.put(`${ENDPOINTS}/${encodeURIComponent(endpointName)}/config`, endpointConfig(model, version))
+    // Sending the update again while the first one runs is refused (409): an unknown outcome is settled by
+    // reading the endpoint back, done when it serves the version or is updating to it.
+    await client.request('PUT', `${ENDPOINTS}/${encodeURIComponent(endpointName)}/config`, {
+      body: endpointConfig(model, version),
+      idempotent: false,
+      settle: async () => {
+        const now = await getEndpoint(client, endpointName)
+        const pending = now?.pending_config?.served_entities?.find((e) => e.entity_name === model)?.entity_version
+        return Number(pending) === version || servedVersion(now, model) === version ? {value: {}} : undefined
+      },
+    })
   }
   const done = await waitForUpdate(client, endpointName, {timeoutSeconds, deadline, onState})
   if (servedVersion(done, model) !== version) {
