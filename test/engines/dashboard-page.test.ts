@@ -29,7 +29,7 @@ async function browse(url: string, extra: string[]): Promise<{stdout: string; co
   try {
     const args = [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', `--user-data-dir=${profile}`,
-      '--enable-logging=stderr', '--v=0', '--host-resolver-rules=MAP * ~NOTFOUND', '--window-size=1400,2400',
+      '--enable-logging=stderr', '--v=0', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', '--window-size=1400,2400',
       ...extra, url,
     ]
     const {code, stdout, stderr} = await new Promise<{code: number | null; stdout: string; stderr: string}>((resolve, reject) => {

@@ -60,10 +60,14 @@ describe.skipIf(!present)(`databricks bundle validate on lakectl bundle export${
       expect(got, job.role).toMatchObject({name: job.settings.name, tags: job.settings.tags, max_concurrent_runs: job.settings.max_concurrent_runs})
       expect(got.tasks.map((t: any) => t.spark_python_task), job.role).toEqual((job.settings.tasks as Array<{spark_python_task: unknown}>).map((t) => t.spark_python_task))
     }
-    expect(Object.values<any>(resolved.resources.schemas).map((s) => s.name)).toEqual(desired.schemas)
+    expect(Object.values<any>(resolved.resources.schemas).map((s) => s.name).sort()).toEqual([...desired.schemas].sort())
     expect(resolved.resources.catalogs.lakehouse_dev_catalog.name).toBe('lakehouse_dev')
-    expect(resolved.resources.volumes.checkpoints_volume).toMatchObject({catalog_name: 'lakehouse_dev', schema_name: 'ops', name: 'checkpoints'})
-    expect(resolved.resources.registered_models.sentiment_model).toMatchObject({catalog_name: 'lakehouse_dev', schema_name: 'ml', name: 'sentiment'})
+    // The CLI turns a literal name of another resource in the bundle into a reference to it (for the
+    // order of a deploy): follow it back to that resource's name.
+    const named = (object: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(object).map(([key, value]) => [key, typeof value === 'string' ? value.replace(/^\$\{resources\.(\w+)\.(\w+)\.name\}$/, (_, kind, name) => resolved.resources[kind][name].name) : value]))
+    expect(named(resolved.resources.volumes.checkpoints_volume)).toMatchObject({catalog_name: 'lakehouse_dev', schema_name: 'ops', name: 'checkpoints'})
+    expect(named(resolved.resources.registered_models.sentiment_model)).toMatchObject({catalog_name: 'lakehouse_dev', schema_name: 'ml', name: 'sentiment'})
     expect(resolved.resources.schemas.gold_schema.grants).toContainEqual({principal: 'analysts', privileges: ['SELECT', 'USE_SCHEMA']})
   })
 })
