@@ -76,9 +76,14 @@ export async function planDashboard(client: DatabricksClient, desired: DesiredDa
       full_name: name,
       action: 'create',
       diff: [`${desired.datasets.length} datasets, published`],
-      // Not idempotent on the API side: guarded by the read above (no dashboard at this path).
+      // Not idempotent on the API side: guarded by the read above (no dashboard at this path), and an
+      // unknown outcome is settled by looking for the dashboard at its path again.
       apply: async (c) => {
-        const created = await c.post<DashboardInfo>(LAKEVIEW, {display_name: desired.display_name, parent_path: desired.parent_path, serialized_dashboard: desired.serialized, warehouse_id: warehouseId})
+        const settle = async () => {
+          const found = await findDashboard(c, desired)
+          return found ? {value: found} : undefined
+        }
+        const created = await c.post<DashboardInfo>(LAKEVIEW, {display_name: desired.display_name, parent_path: desired.parent_path, serialized_dashboard: desired.serialized, warehouse_id: warehouseId}, {settle})
         await publish(c, created.dashboard_id)
       },
     }

@@ -264,7 +264,9 @@ async function planWarehouseAccess(ctx: ReconcileContext, read: Read): Promise<P
       action: 'update',
       diff: missing.map((m) => `+ ${m.level} on ${name} to ${m.principal}`),
       apply: async (c) => {
-        await c.patch(path, {access_control_list: missing.map((m) => ({[principalField(m.principal)]: m.principal, permission_level: m.level}))})
+        // An unknown outcome is settled by reading the list back: done once nothing is missing.
+        const settle = async () => (lacking(await c.get<ObjectAcl>(path)).length ? undefined : {value: undefined})
+        await c.patch(path, {access_control_list: missing.map((m) => ({[principalField(m.principal)]: m.principal, permission_level: m.level}))}, {settle})
         const left = lacking(await c.get<ObjectAcl>(path))
         if (left.length) throw new LakectlError(`Permissions on ${name} did not take effect: ${left.map((m) => `${m.level} to ${m.principal}`).join('; ')}`, {code: 'PERMISSIONS_MISMATCH'})
       },

@@ -71,6 +71,9 @@ describe('report exit codes and findings', () => {
     expect(v1.scored).toBeGreaterThanOrEqual(20)
     expect(v1.psi).toEqual(expect.any(Number))
     expect(v1.accuracy).toEqual(expect.any(Number))
+    // Silver's scoring went through the endpoint, which logged it to its inference table.
+    expect(v1.requests).toBeGreaterThan(0)
+    expect(v1.latency_p50_ms).toEqual(expect.any(Number))
     expect(report.findings.filter((f: any) => f.status === 'BREACH')).toEqual([])
   })
 

@@ -15,7 +15,7 @@ import {databricksType} from '../engine/types.js'
 import {alreadyExists, ApiError, invalidParameter, notFound} from '../http/errors.js'
 import {paginate, type Page, type PageRequest} from '../http/input.js'
 import {LOCAL_USER_NAME} from '../identity.js'
-import {sparkTypeToDuckDb, SqlError} from '../sql-dialect.js'
+import {sparkTypeToDuckDb, SqlError, SYSTEM_DATABASE} from '../sql-dialect.js'
 import type {ObjectMeta, StateStore, TableMeta} from '../store.js'
 
 /** The schema every new catalog gets, and where unqualified tables go after `USE CATALOG`. */
@@ -529,6 +529,11 @@ export class UnityCatalog {
 
   async tableExists(fullName: string): Promise<boolean> {
     const [catalog, schema, table] = parseFullName(fullName, 3, 'table')
+    // System tables (system.access.*, system.serving.*) live in the system database, not in a catalog file.
+    if (catalog === 'system') {
+      const rows = await this.engine.query('SELECT 1 FROM information_schema.tables WHERE table_catalog = $1 AND table_schema = $2 AND table_name = $3', [SYSTEM_DATABASE, schema, table])
+      return rows.length > 0
+    }
     return (await this.hasSchema(catalog, schema)) && (await this.hasTable(catalog, schema, table))
   }
 

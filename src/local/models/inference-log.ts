@@ -13,6 +13,7 @@ import type {DuckDBValue} from '@duckdb/node-api'
 
 import type {UnityCatalog} from '../catalog/unity-catalog.js'
 import {qualifiedName, quoteLiteral, type Engine} from '../engine/engine.js'
+import {SYSTEM_DATABASE} from '../sql-dialect.js'
 
 export interface InferenceTableConfig {
   catalog_name?: string
@@ -36,7 +37,8 @@ export interface LoggedRequest {
 const PAYLOAD_COLUMNS = `request_date DATE, databricks_request_id VARCHAR, client_request_id VARCHAR, request_time TIMESTAMP,
   status_code INTEGER, sampling_fraction DOUBLE, execution_duration_ms BIGINT, request VARCHAR, response VARCHAR,
   served_entity_id VARCHAR, logging_error_codes VARCHAR[], requester VARCHAR`
-const SERVED_ENTITIES = qualifiedName(['system', 'serving', 'served_entities'])
+// The `system` catalog is the workspace's system database (SQL maps system.* to it), as for system.access.
+const SERVED_ENTITIES = qualifiedName([SYSTEM_DATABASE, 'serving', 'served_entities'])
 const SERVED_ENTITY_COLUMNS = `served_entity_id VARCHAR, endpoint_name VARCHAR, endpoint_id VARCHAR, served_entity_name VARCHAR,
   entity_type VARCHAR, entity_name VARCHAR, entity_version VARCHAR, endpoint_config_version BIGINT, change_time TIMESTAMP`
 const FLUSH_MS = 1000
@@ -134,9 +136,7 @@ export class InferenceLog {
   private async recordEntities(batch: LoggedRequest[]): Promise<void> {
     const fresh = batch.filter((r) => !this.knownEntities.has(servedEntityId(r.endpoint.id, r.configVersion, r.entity.name)))
     if (!fresh.length) return
-    if (!(await this.catalog.hasCatalog('system'))) await this.catalog.createCatalog({name: 'system', comment: 'System tables of the local workspace'})
-    if (!(await this.catalog.hasSchema('system', 'serving'))) await this.catalog.createSchema({name: 'serving', catalog_name: 'system'})
-    await this.engine.execute(`CREATE TABLE IF NOT EXISTS ${SERVED_ENTITIES} (${SERVED_ENTITY_COLUMNS})`)
+    await this.engine.execute(`CREATE SCHEMA IF NOT EXISTS ${qualifiedName([SYSTEM_DATABASE, 'serving'])}`, `CREATE TABLE IF NOT EXISTS ${SERVED_ENTITIES} (${SERVED_ENTITY_COLUMNS})`)
     for (const r of fresh) {
       const id = servedEntityId(r.endpoint.id, r.configVersion, r.entity.name)
       if (this.knownEntities.has(id)) continue
