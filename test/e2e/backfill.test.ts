@@ -46,16 +46,6 @@ describe('lakectl backfill beside the running streams', () => {
   const newestBackfill = async () => (await sql(`SELECT backfill_id FROM ${CATALOG}.ops.backfills ORDER BY created_at DESC LIMIT 1`))[0]?.[0] as string | undefined
   const runNows = async () => (await ws.requests()).filter((r) => r.method === 'POST' && r.path === `${JOBS}/run-now`)
   const jobRuns = async () => ((await ws.api('GET', `${JOBS}/runs/list?job_id=${backfillJob}&limit=25`)).runs ?? []) as any[]
-  const allJobRuns = async () => {
-    const runs: any[] = []
-    let token: string | undefined
-    do {
-      const page = await ws.api('GET', `${JOBS}/runs/list?job_id=${backfillJob}&limit=25${token ? `&page_token=${token}` : ''}`)
-      runs.push(...(page.runs ?? []))
-      token = page.next_page_token
-    } while (token)
-    return runs
-  }
   /**
    * Silver has read every produced record and Gold every Silver batch. (Not caughtUp's row count: a
    * backfill re-inserts Silver rows under its own batch id, which only the Gold backfill reads.)
@@ -243,7 +233,7 @@ describe('lakectl backfill beside the running streams', () => {
     expect(final.map((a) => [a.date, a.attempt, a.state])).toEqual(Array.from({length: 10}, (_, i) => [`2026-11-${String(20 + i)}`, 1, 'succeeded']))
     // One run-now per partition and attempt, and one run each: none ran twice.
     expect((await runNows()).length).toBe(10)
-    const runs = (await allJobRuns()).filter((run) => run.start_time >= since)
+    const runs = (await ws.jobRuns(backfillJob)).filter((run) => run.start_time >= since)
     expect(runs.length).toBe(10)
     expect(new Set(runs.map((run) => run.run_id))).toEqual(new Set(final.map((a) => a.run_id)))
     expect(new Set(runs.map((run) => run.job_parameters.find((p: any) => p.name === 'partition_date').value)).size).toBe(10)
@@ -258,7 +248,7 @@ describe('lakectl backfill beside the running streams', () => {
     const result = await ws.run(['backfill', 'gold', '--from', D, '--to', D, '--yes', '--json'])
     expect(result.code, result.stderr).toBe(0)
     expect((await runNows()).map((r) => r.status)).toEqual([503, 200])
-    const runs = (await allJobRuns()).filter((run) => run.start_time >= since)
+    const runs = (await ws.jobRuns(backfillJob)).filter((run) => run.start_time >= since)
     expect(runs.map((run) => run.run_id)).toEqual([result.json().partitions[0].run_id])
     expect(await attempts(result.json().backfill_id)).toEqual([expect.objectContaining({attempt: 1, state: 'succeeded', run_id: runs[0].run_id})])
 

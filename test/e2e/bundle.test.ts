@@ -15,7 +15,8 @@ import {resolveTarget} from '../../src/config/targets.js'
 import {desiredState} from '../../src/lakehouse/desired.js'
 import {runCli} from '../helpers/cli.js'
 
-const TOKEN = 'dapi0123456789abcdef0123456789abcdef'
+// Distinctive, so a leak is found, but not shaped like a real Databricks token.
+const TOKEN = 'lakectl-test-token-never-exported-0001'
 const CLIENT_SECRET = 'dose0123456789abcdefSECRET'
 const dir = mkdtempSync(path.join(tmpdir(), 'lakectl-bundle-'))
 writeFileSync(

@@ -75,17 +75,6 @@ async function projectJobs(ws: TestWorkspace): Promise<any[]> {
   return jobs.filter((j: any) => j.settings?.tags?.lakectl_project === 'lakectl')
 }
 
-async function allRuns(ws: TestWorkspace, jobId: number): Promise<any[]> {
-  const runs: any[] = []
-  let token: string | undefined
-  do {
-    const page = await ws.api('GET', `${JOBS}/runs/list?job_id=${jobId}&limit=25${token ? `&page_token=${token}` : ''}`)
-    runs.push(...(page.runs ?? []))
-    token = page.next_page_token
-  } while (token)
-  return runs
-}
-
 async function jobsState(ws: TestWorkspace): Promise<State> {
   const jobs = await projectJobs(ws)
   const counts: Record<string, number> = {}
@@ -94,7 +83,7 @@ async function jobsState(ws: TestWorkspace): Promise<State> {
     const role = job.settings.tags.lakectl_layer
     counts[`jobs ${role}`] = (counts[`jobs ${role}`] ?? 0) + 1
     const full = await ws.api('GET', `${JOBS}/get?job_id=${job.job_id}`)
-    const runs = await allRuns(ws, job.job_id)
+    const runs = await ws.jobRuns(job.job_id)
     counts[`runs of ${role}`] = runs.length
     state[role] = {
       settings: full.settings,

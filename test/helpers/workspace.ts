@@ -130,6 +130,18 @@ export class TestWorkspace {
     return this.control<T>(method, pathname, body)
   }
 
+  /** Every run of a job, all pages of runs/list, newest first. */
+  async jobRuns(jobId: number): Promise<any[]> {
+    const runs: any[] = []
+    let token: string | undefined
+    do {
+      const page = await this.api('GET', `/api/2.2/jobs/runs/list?job_id=${jobId}&limit=25${token ? `&page_token=${token}` : ''}`)
+      runs.push(...(page.runs ?? []))
+      token = page.next_page_token
+    } while (token)
+    return runs
+  }
+
   writeConfig(yaml: string): void {
     writeFileSync(path.join(this.projectDir, 'lakectl.yaml'), yaml)
   }
