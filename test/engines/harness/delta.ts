@@ -2,6 +2,7 @@
  * Reads a Delta table's current rows from Node without a Spark driver, for the tier's waits: replays
  * the table's JSON commits (_delta_log/*.json: add and remove actions) to the live data files and scans
  * them with DuckDB's Parquet reader. Tables here use no deletion vectors and keep every JSON commit.
+ * Delta keeps partition columns out of the data files, in the file's folder names: hive partitioning.
  * The tier's comparisons read through Spark (python/dump_tables.py); this is for polling.
  */
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
@@ -53,7 +54,7 @@ export class DeltaReader {
         empty = true
         return '(SELECT 1 AS none WHERE false)'
       }
-      return `read_parquet([${files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}], hive_partitioning = false, union_by_name = true)`
+      return `read_parquet([${files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}], hive_partitioning = true, union_by_name = true)`
     })
     if (empty) return []
     const rows = (await this.connection.runAndReadAll(text)).getRowObjectsJS()
