@@ -4,7 +4,8 @@
  * run-now with the idempotency token of (backfill, layer, partition, attempt), so a request retried after
  * a lost response, or re-sent by `resume` after lakectl was killed, finds the run it started instead of
  * starting another. A failed run is retried with backoff up to max_attempts; a failing partition never
- * stops the others. A Silver partition that changed is followed by Gold for its date (downstream).
+ * stops the others. A partition that changed is followed by the next downstream layer for its date
+ * (the layers come from lineage: src/backfill/downstream.ts).
  */
 import {setTimeout as sleepFor} from 'node:timers/promises'
 
@@ -83,6 +84,8 @@ export interface RunOptions {
   /** Epoch ms: stop waiting then (runs continue). */
   deadline?: number
   onEvent?: (event: PartitionEvent) => void
+  /** The layers that follow the backfilled one, in order (empty: none). */
+  downstream: BackfillLayer[]
   /** Backoff between the attempts of a partition. */
   retryDelay?: {baseDelayMs: number; maxDelayMs: number}
   /** Backoff between polls of a run: this share of its age, within bounds. */
@@ -285,21 +288,22 @@ class FanOut {
     this.delayed.push({task, at: Date.now() + retryInMs})
   }
 
-  /** Gold for the date of a Silver partition that changed (replace recomputes it: always a change). */
-  private async followDownstream(silver: Attempt): Promise<void> {
-    if (!this.record.downstream || silver.layer !== 'silver' || this.record.layer !== 'silver') return
-    const changed = this.record.mode === 'replace' || silver.rows_after !== silver.rows_before
-    const existing = this.latest.get(partitionKey('gold', silver.partition_date))
+  /** The next downstream layer for the date of a partition that changed (replace recomputes it: always a change). */
+  private async followDownstream(done: Attempt): Promise<void> {
+    const layer = nextLayer(this.record.layer, this.options.downstream, done.layer)
+    if (!layer) return
+    const changed = modeFor(this.record, done.layer) === 'replace' || done.rows_after !== done.rows_before
+    const existing = this.latest.get(partitionKey(layer, done.partition_date))
     const attempt = (existing?.attempt ?? 0) + (existing?.state === 'pending' ? 0 : 1)
-    const gold: Attempt = {layer: 'gold', partition_date: silver.partition_date, attempt, state: 'pending', run_id: null, rows_before: null, rows_after: null, started_at: null, ended_at: null, error: null}
-    if (existing?.state !== 'pending') await this.ledger.addPending(this.record.backfill_id, [gold])
-    this.track(gold)
+    const next: Attempt = {layer, partition_date: done.partition_date, attempt, state: 'pending', run_id: null, rows_before: null, rows_after: null, started_at: null, ended_at: null, error: null}
+    if (existing?.state !== 'pending') await this.ledger.addPending(this.record.backfill_id, [next])
+    this.track(next)
     if (!changed) {
-      await this.change(gold, {state: 'skipped', error: 'the Silver partition did not change'})
+      await this.change(next, {state: 'skipped', error: `the ${title(done.layer)} partition did not change`})
       return
     }
-    // Gold of a date goes ahead of the Silver dates still waiting.
-    this.ready.unshift({layer: 'gold', partition_date: silver.partition_date, attempt, last_attempt: attempt + this.record.max_attempts - 1})
+    // The downstream partition of a date goes ahead of the dates still waiting.
+    this.ready.unshift({layer, partition_date: done.partition_date, attempt, last_attempt: attempt + this.record.max_attempts - 1})
     this.fill()
   }
 
@@ -394,6 +398,17 @@ class FanOut {
       if (this.client.signal?.aborted) throw new InterruptedError()
     }
   }
+}
+
+/** The layer that follows `done` for a backfill of `layer` with these downstream layers. */
+export function nextLayer(layer: BackfillLayer, downstream: BackfillLayer[], done: BackfillLayer): BackfillLayer | undefined {
+  if (done === layer) return downstream[0]
+  const at = downstream.indexOf(done)
+  return at < 0 ? undefined : downstream[at + 1]
+}
+
+function title(layer: string): string {
+  return layer[0].toUpperCase() + layer.slice(1)
 }
 
 /** A user (or `backfill cancel`) cancelled the run: not a failure to retry. */

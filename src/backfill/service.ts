@@ -9,12 +9,15 @@ import {getJob, getRun, isActive, listProjectJobs, roleJob, type Job} from '../d
 import {quoteName} from '../databricks/identifiers.js'
 import {runStatement} from '../databricks/sql.js'
 import {resolveWarehouse} from '../databricks/warehouses.js'
+import {findDownstream, type Downstream, type DownstreamSource} from './downstream.js'
 import {Ledger, type Attempt, type BackfillRecord, type BackfillState} from './ledger.js'
 import {checkBackfillId, newBackfillId, partitionDates, type BackfillLayer, type BackfillMode, type PartitionOrder} from './partitions.js'
 import {
   cancelAttempts,
   countsOf,
   latestAttempts,
+  modeFor,
+  nextLayer,
   partitionKey,
   results,
   runPartitions,
@@ -62,7 +65,13 @@ export interface BackfillPlan {
   concurrency: number
   max_concurrent_runs: number
   max_attempts: number
+  /** Other layers follow the partitions that change. */
   downstream: boolean
+  downstream_layers: BackfillLayer[]
+  /** Where the downstream layers come from (null: --no-downstream). */
+  downstream_source: DownstreamSource | null
+  /** Why the manifest's layer order was used instead of lineage. */
+  downstream_fallback?: string
   partitions: PlannedPartition[]
   warnings: string[]
 }
@@ -83,6 +92,10 @@ export interface BackfillResult {
   empty: boolean
   elapsed_seconds: number
   partitions: PartitionResult[]
+  /** The layers that followed (commands that drive the backfill; see BackfillPlan). */
+  downstream_layers?: BackfillLayer[]
+  downstream_source?: DownstreamSource | null
+  downstream_fallback?: string
 }
 
 export interface CancelResult extends BackfillResult {
@@ -111,7 +124,11 @@ export function requestedDates(request: Pick<BackfillRequest, 'from' | 'to' | 'o
 /** What a backfill would run: the job, the concurrency it gets and the rows each partition holds now. */
 export async function planBackfill(context: BackfillContext, request: BackfillRequest): Promise<BackfillPlan> {
   const dates = requestedDates(request)
-  const [job, rows] = await Promise.all([backfillJob(context), partitionRows(context, request.layer, request.from, request.to)])
+  const [job, rows, downstream] = await Promise.all([
+    backfillJob(context),
+    partitionRows(context, request.layer, request.from, request.to),
+    request.downstream ? findDownstream(context.client, context.catalog, request.layer) : undefined,
+  ])
   const limit = job.settings.max_concurrent_runs ?? 1
   const warnings: string[] = []
   if (limit < 1) throw new UsageError(`The backfill job ${job.job_id} has max_concurrent_runs ${limit}: it runs nothing.`, {code: 'JOB_DISABLED', hint: 'lakectl bootstrap --yes'})
@@ -126,7 +143,8 @@ export async function planBackfill(context: BackfillContext, request: BackfillRe
     concurrency: Math.min(request.concurrency, limit),
     max_concurrent_runs: limit,
     max_attempts: request.maxAttempts,
-    downstream: request.downstream && request.layer === 'silver',
+    downstream: (downstream?.layers.length ?? 0) > 0,
+    ...downstreamFields(downstream),
     partitions: dates.map((day) => ({layer: request.layer, partition_date: day, rows: rows.get(day) ?? 0})),
     warnings,
   }
@@ -160,7 +178,8 @@ export async function startBackfill(context: BackfillContext, plan: BackfillPlan
   const pending = plan.partitions.map((p) => blankAttempt(p.layer, p.partition_date, 1))
   await context.ledger.create(record, pending)
   const tasks = pending.map((attempt) => ({layer: attempt.layer, partition_date: attempt.partition_date, attempt: 1, last_attempt: plan.max_attempts}))
-  return drive(context, record, pending, tasks, plan.job_id, plan.concurrency, options, now)
+  const downstream = plan.downstream_source ? {layers: plan.downstream_layers, source: plan.downstream_source, fallback: plan.downstream_fallback} : undefined
+  return drive(context, record, pending, tasks, plan.job_id, plan.concurrency, downstream, options, now)
 }
 
 /** Continues a backfill: every partition not succeeded yet, with the original parameters. */
@@ -177,8 +196,9 @@ export async function resumeBackfill(context: BackfillContext, backfillId: strin
       fresh.push(blankAttempt(attempt.layer, attempt.partition_date, attempt.attempt + 1))
     }
   }
-  fresh.push(...dueDownstream(record, latest))
-  return continueWith(context, record, attempts, tasks, fresh, (attempt) => Math.max(record.max_attempts, attempt.attempt), options)
+  const downstream = await downstreamOf(context, record)
+  fresh.push(...dueDownstream(record, downstream?.layers ?? [], latest))
+  return continueWith(context, record, downstream, attempts, tasks, fresh, (attempt) => Math.max(record.max_attempts, attempt.attempt), options)
 }
 
 /** Runs a backfill's failed partitions again (up to max_attempts more runs each); the others stand. */
@@ -186,7 +206,7 @@ export async function retryBackfill(context: BackfillContext, backfillId: string
   const {record, attempts} = await loadBackfill(context, backfillId)
   const failed = [...latestAttempts(attempts).values()].filter((attempt) => attempt.state === 'failed')
   const fresh = failed.map((attempt) => blankAttempt(attempt.layer, attempt.partition_date, attempt.attempt + 1))
-  return continueWith(context, record, attempts, [], fresh, (attempt) => attempt.attempt + record.max_attempts - 1, options)
+  return continueWith(context, record, await downstreamOf(context, record), attempts, [], fresh, (attempt) => attempt.attempt + record.max_attempts - 1, options)
 }
 
 /**
@@ -233,6 +253,7 @@ export function listBackfills(context: BackfillContext, limit: number): Promise<
 async function continueWith(
   context: BackfillContext,
   record: BackfillRecord,
+  downstream: Downstream | undefined,
   attempts: Attempt[],
   tasks: Task[],
   fresh: Attempt[],
@@ -243,14 +264,15 @@ async function continueWith(
   const job = await backfillJob(context)
   const concurrency = Math.max(1, Math.min(record.concurrency, job.settings.max_concurrent_runs ?? 1))
   if (fresh.length > 0) await context.ledger.addPending(record.backfill_id, fresh.map((a) => ({layer: a.layer, partition_date: a.partition_date, attempt: a.attempt})))
-  // Gold first (it follows Silver dates already done), then the rest in the backfill's order.
+  // Downstream layers first, the furthest first (they follow dates already done), then the rest in the backfill's order.
   const direction = record.partition_order === 'newest' ? -1 : 1
+  const rank = (layer: BackfillLayer) => (downstream?.layers ?? []).indexOf(layer)
   const all = [...tasks, ...fresh.map((attempt) => taskOf(attempt, lastAttempt(attempt)))].sort(
-    (a, b) => (a.layer === b.layer ? 0 : a.layer === 'gold' ? -1 : 1) || direction * a.partition_date.localeCompare(b.partition_date),
+    (a, b) => rank(b.layer) - rank(a.layer) || direction * a.partition_date.localeCompare(b.partition_date),
   )
-  if (all.length === 0) return settle(context, record, attempts, started)
+  if (all.length === 0) return {...(await settle(context, record, attempts, started)), ...downstreamFields(downstream)}
   await context.ledger.updateBackfill(record.backfill_id, {state: 'running', ...countFields(countsOf(latestAttempts([...attempts, ...fresh]).values())), ended_at: null})
-  return drive(context, {...record, job_id: job.job_id}, [...attempts, ...fresh], all, job.job_id, concurrency, options, started)
+  return drive(context, {...record, job_id: job.job_id}, [...attempts, ...fresh], all, job.job_id, concurrency, downstream, options, started)
 }
 
 async function drive(
@@ -260,6 +282,7 @@ async function drive(
   tasks: Task[],
   jobId: number,
   concurrency: number,
+  downstream: Downstream | undefined,
   options: DriveOptions,
   started: number,
 ): Promise<BackfillResult> {
@@ -269,6 +292,7 @@ async function drive(
     ;({outcome, attempts: all} = await runPartitions(context.client, context.ledger, record, attempts, tasks, {
       jobId,
       concurrency,
+      downstream: downstream?.layers ?? [],
       wait: options.wait,
       deadline: options.timeoutSeconds === undefined ? undefined : started + options.timeoutSeconds * 1000,
       onEvent: options.onEvent,
@@ -289,7 +313,16 @@ async function drive(
   const counts = countsOf(latestAttempts(all).values())
   const state = stateAfter(outcome, counts)
   await ledger.updateBackfill(record.backfill_id, {state, ...countFields(counts), ended_at: outcome === 'finished' ? Date.now() : null})
-  return resultOf({...record, state}, all, outcome, started)
+  return {...resultOf({...record, state}, all, outcome, started), ...downstreamFields(downstream)}
+}
+
+/** The layers a recorded backfill follows with (looked up again: none when it was started without). */
+function downstreamOf(context: BackfillContext, record: BackfillRecord): Promise<Downstream | undefined> | undefined {
+  return record.downstream ? findDownstream(context.client, context.catalog, record.layer) : undefined
+}
+
+function downstreamFields(downstream: Downstream | undefined): Pick<BackfillPlan, 'downstream_layers' | 'downstream_source' | 'downstream_fallback'> {
+  return {downstream_layers: downstream?.layers ?? [], downstream_source: downstream?.source ?? null, ...(downstream?.fallback ? {downstream_fallback: downstream.fallback} : {})}
 }
 
 /**
@@ -348,13 +381,15 @@ async function partitionRows(context: BackfillContext, layer: BackfillLayer, fro
   return new Map(rows.map((row) => [String(row.day), Number(row.n)]))
 }
 
-/** Gold dates a Silver backfill changed that have no Gold attempt yet (lakectl stopped in between). */
-function dueDownstream(record: BackfillRecord, latest: Map<string, Attempt>): Attempt[] {
-  if (!record.downstream || record.layer !== 'silver') return []
-  return [...latest.values()]
-    .filter((a) => a.layer === 'silver' && a.state === 'succeeded' && (record.mode === 'replace' || a.rows_after !== a.rows_before))
-    .filter((a) => !latest.has(partitionKey('gold', a.partition_date)))
-    .map((a) => blankAttempt('gold', a.partition_date, 1))
+/** Downstream partitions of dates that changed and have no attempt yet (lakectl stopped in between). */
+function dueDownstream(record: BackfillRecord, downstream: BackfillLayer[], latest: Map<string, Attempt>): Attempt[] {
+  const due: Attempt[] = []
+  for (const a of latest.values()) {
+    const layer = nextLayer(record.layer, downstream, a.layer)
+    if (!layer || a.state !== 'succeeded' || !(modeFor(record, a.layer) === 'replace' || a.rows_after !== a.rows_before)) continue
+    if (!latest.has(partitionKey(layer, a.partition_date))) due.push(blankAttempt(layer, a.partition_date, 1))
+  }
+  return due
 }
 
 async function currentUser(client: DatabricksClient): Promise<string | null> {

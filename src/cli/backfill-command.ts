@@ -163,7 +163,15 @@ export async function renderBackfill(out: Output, result: BackfillOutcome): Prom
     {header: 'DURATION', value: (p) => (p.duration_seconds === null ? null : seconds(p.duration_seconds)), align: 'right'},
     {header: 'ERROR', value: (p) => (p.state === 'succeeded' ? null : p.error)},
   ])
+  const note = downstreamNote(result)
+  if (note) out.print(note)
   for (const line of sentences(result)) out.print(line)
+}
+
+/** One line when the downstream layers did not come from lineage. */
+export function downstreamNote(result: Pick<BackfillResult, 'downstream_layers' | 'downstream_source' | 'downstream_fallback'>): string | undefined {
+  if (result.downstream_source !== 'manifest') return undefined
+  return `Downstream layers from the pipeline manifest's order (${result.downstream_layers?.length ? result.downstream_layers.join(', ') : 'none'}), not lineage: ${result.downstream_fallback}.`
 }
 
 function sentences(result: BackfillOutcome): string[] {

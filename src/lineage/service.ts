@@ -47,6 +47,21 @@ export async function lineageGraph(client: DatabricksClient, settings: Settings,
   return graph.result({direction: request.direction, depth: request.depth, source: reader.name, ...(fallback ? {fallback} : {})})
 }
 
+/**
+ * The graph downstream of each table (full names) from the lineage-tracking API, every hop, without
+ * labels: for a caller that follows the tables (backfill --downstream), not one that shows them.
+ */
+export async function downstreamGraphs(client: DatabricksClient, tables: string[]): Promise<LineageGraph[]> {
+  const reader = apiReader(client)
+  return Promise.all(
+    tables.map(async (name) => {
+      const builder = new GraphBuilder({kind: 'table', name})
+      await builder.walk(reader, 'downstream', null)
+      return builder.result({direction: 'downstream', depth: null, source: reader.name})
+    }),
+  )
+}
+
 export interface ImpactItem {
   kind: NodeKind
   name: string

@@ -144,10 +144,25 @@ describe('lakectl backfill beside the running streams', () => {
     expect(plan.stderr).toMatch(/--concurrency 9 is above the backfill job's max_concurrent_runs \(4\): running 4 at a time/)
     const {plan: planned} = plan.json()
     expect(planned).toMatchObject({layer: 'silver', mode: 'missing', job_id: backfillJob, concurrency: 4, max_concurrent_runs: 4, downstream: true})
+    // The local workspace records lineage as Unity Catalog does: Gold follows because lineage says so.
+    expect(planned).toMatchObject({downstream_layers: ['gold'], downstream_source: 'lineage'})
+    expect(planned.downstream_fallback).toBeUndefined()
     const [[silverRows]] = await sql(`SELECT count(*) FROM ${CATALOG}.silver.customer_events_cleaned WHERE event_date = '${D}'`)
     expect(planned.partitions.find((p: any) => p.partition_date === D).rows).toBe(Number(silverRows))
     expect(await runNows()).toEqual([])
     expect(await newestBackfill()).toBeUndefined()
+
+    // A workspace without the lineage API: the manifest's order stands in, and the plan says so in one line.
+    await ws.fault({method: 'GET', path: '/api/2.0/lineage-tracking/table-lineage', status: 404, error_code: 'ENDPOINT_NOT_FOUND', count: 100})
+    try {
+      const fallback = await ws.run(['backfill', 'silver', '--from', D, '--to', D, '--plan'])
+      expect(fallback.code, fallback.stderr).toBe(0)
+      expect(fallback.stdout).toMatch(/^Downstream layers from the pipeline manifest's order \(gold\), not lineage: lineage is not available here \(ENDPOINT_NOT_FOUND\)\.$/m)
+      const fallbackJson = await ws.run(['backfill', 'silver', '--from', D, '--to', D, '--plan', '--json'])
+      expect(fallbackJson.json().plan).toMatchObject({downstream_layers: ['gold'], downstream_source: 'manifest', downstream_fallback: 'lineage is not available here (ENDPOINT_NOT_FOUND)'})
+    } finally {
+      await ws.clearFaults()
+    }
 
     const empty = await ws.run(['backfill', 'gold', '--from', '2026-01-01', '--to', '2026-01-03', '--yes'])
     expect(empty.code, empty.stderr).toBe(0)

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {afterInterrupt, backfillContext, type BackfillOutcome, driveFlags, exitCodeOf, renderBackfill, withBackfillProgress, withNext} from '../../cli/backfill-command.js'
+import {afterInterrupt, backfillContext, type BackfillOutcome, downstreamNote, driveFlags, exitCodeOf, renderBackfill, withBackfillProgress, withNext} from '../../cli/backfill-command.js'
 import {LakectlCommand} from '../../cli/base-command.js'
 import {UsageError} from '../../errors.js'
 import {confirm} from '../../cli/prompts.js'
@@ -16,7 +16,7 @@ export default class Backfill extends LakectlCommand<typeof Backfill, Result> {
 - --mode missing inserts what each partition lacks (re-running it changes nothing).
 - --mode replace recomputes each partition under the current rules, reference data and served model, and swaps it in atomically (Delta replaceWhere; one transaction locally).
 
-A Silver partition that changed is followed by Gold for its date (--no-downstream to skip that). A failed run is retried with backoff up to --max-attempts; a failing partition never stops the others. Every state change is recorded in ops.backfills and ops.backfill_partitions: lakectl backfill status, list, resume, retry and cancel continue from there. Without a terminal, --yes is needed to start.
+A partition that changed is followed by the layers downstream of it for its date (--no-downstream to skip that): the layers whose tables the target's lineage shows are built from the backfilled layer's tables, or, where the target has no lineage, the next layers of the pipeline manifest (the output says which). A failed run is retried with backoff up to --max-attempts; a failing partition never stops the others. Every state change is recorded in ops.backfills and ops.backfill_partitions: lakectl backfill status, list, resume, retry and cancel continue from there. Without a terminal, --yes is needed to start.
 
 Exit 3 when some partitions failed (lakectl backfill retry ID runs them again), 8 on --timeout and 130 on Ctrl-C (runs continue; lakectl backfill resume ID picks them up).`
 
@@ -34,7 +34,7 @@ Exit 3 when some partitions failed (lakectl backfill retry ID runs them again), 
     mode: Flags.string({description: 'missing: insert what a partition lacks; replace: recompute it and swap it in.', options: [...BACKFILL_MODES], default: 'missing'}),
     concurrency: Flags.integer({description: "Partitions run at once (at most the job's max_concurrent_runs).", default: 2, min: 1}),
     order: Flags.string({description: 'Which partitions run first.', options: [...PARTITION_ORDERS], default: 'oldest'}),
-    downstream: Flags.boolean({description: 'Follow each Silver partition that changed with Gold for its date.', default: true, allowNo: true}),
+    downstream: Flags.boolean({description: 'Follow each partition that changed with the layers downstream of it (from lineage) for its date.', default: true, allowNo: true}),
     plan: Flags.boolean({description: 'Print what would run; change nothing.'}),
     'max-attempts': Flags.integer({description: 'Runs per partition before it counts as failed.', default: 3, min: 1, max: 20}),
     ...driveFlags,
@@ -91,8 +91,10 @@ Exit 3 when some partitions failed (lakectl backfill retry ID runs them again), 
   private async renderPlan(plan: BackfillPlan): Promise<void> {
     const rows = plan.partitions.reduce((n, p) => n + p.rows, 0)
     this.out.print(
-      `Plan: ${plan.partitions.length} partition${plan.partitions.length === 1 ? '' : 's'} of ${plan.layer} (${plan.from}..${plan.to}, ${plan.order} first, ${plan.mode}) as runs of job ${plan.job_id}, ${plan.concurrency} at a time, up to ${plan.max_attempts} attempts each${plan.downstream ? '; Gold follows every Silver date that changes' : ''}.`,
+      `Plan: ${plan.partitions.length} partition${plan.partitions.length === 1 ? '' : 's'} of ${plan.layer} (${plan.from}..${plan.to}, ${plan.order} first, ${plan.mode}) as runs of job ${plan.job_id}, ${plan.concurrency} at a time, up to ${plan.max_attempts} attempts each${plan.downstream ? `; ${plan.downstream_layers.map(title).join(', then ')} follow${plan.downstream_layers.length === 1 ? 's' : ''} every ${title(plan.layer)} date that changes` : ''}.`,
     )
+    const note = downstreamNote(plan)
+    if (note) this.out.print(note)
     await this.out.table(plan.partitions, [
       {header: 'LAYER', value: (p) => p.layer},
       {header: 'PARTITION', value: (p) => p.partition_date},
@@ -100,4 +102,8 @@ Exit 3 when some partitions failed (lakectl backfill retry ID runs them again), 
     ])
     if (rows === 0) this.out.print(`The ${plan.layer} partitions of the range hold no rows now.`)
   }
+}
+
+function title(layer: string): string {
+  return layer[0].toUpperCase() + layer.slice(1)
 }
