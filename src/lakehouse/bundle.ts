@@ -25,7 +25,7 @@ export interface BundleFile {
  * What the resource files declare, by bundle resource type: the keys. A key is unique across all
  * types of a bundle, so each carries its type (bronze_schema, bronze_job).
  */
-export type BundleResources = Record<'catalogs' | 'schemas' | 'volumes' | 'registered_models' | 'jobs', string[]>
+export type BundleResources = Record<'catalogs' | 'schemas' | 'volumes' | 'registered_models' | 'jobs' | 'dashboards' | 'alerts', string[]>
 
 export interface BundleExport {
   target: string
@@ -39,6 +39,10 @@ export interface BundleExport {
 }
 
 const MARKER = '# Written by lakectl bundle export'
+/** The dashboard's definition, next to the resource file that points at it (paths are relative to it). */
+const DASHBOARD_FILE = 'resources/lakehouse.lvdash.json'
+/** The bundle variable the dashboard and the alerts run on. */
+const WAREHOUSE = '${var.warehouse_id}'
 
 /** The files of the bundle, in a fixed order. Pure: the same desired state gives the same bytes. */
 export function bundleFiles(desired: DesiredState, target: ResolvedTarget): {files: BundleFile[]; resources: BundleResources; notInBundle: string[]} {
@@ -62,13 +66,20 @@ export function bundleFiles(desired: DesiredState, target: ResolvedTarget): {fil
   const model = desired.registeredModel
   const registeredModels = {[`${model.name}_model`]: {catalog_name: desired.catalog, schema_name: model.schema, name: model.name}}
   const jobs = Object.fromEntries(desired.jobs.map((job) => [`${job.role}_job`, job.settings]))
+  const {dashboard} = desired
+  // Published with embedded credentials on deploy, as bootstrap publishes it.
+  const dashboards = {
+    lakehouse_dashboard: {display_name: dashboard.display_name, parent_path: dashboard.parent_path, file_path: `./${path.posix.basename(DASHBOARD_FILE)}`, warehouse_id: WAREHOUSE, embed_credentials: true},
+  }
+  const alerts = Object.fromEntries(desired.alerts.map((alert) => [`${alert.key}_alert`, {...alert.spec, warehouse_id: WAREHOUSE}]))
+  // bootstrap resolves "auto" to a running warehouse of the workspace; a bundle is written without asking it.
+  const warehouse = {description: 'The SQL warehouse the dashboard and the alerts run on.', ...(target.warehouse === 'auto' ? {} : {default: target.warehouse})}
 
   const notInBundle = [
     `${desired.tables.length} tables (${desired.tables.map((t) => t.full_name.split('.').slice(1).join('.')).join(', ')}): bundles do not declare tables; their DDL is in sql/ddl`,
     `reference data of ${desired.data.map((d) => d.table.split('.').slice(1).join('.')).join(', ')}: rows are not bundle resources`,
     `${desired.views.length} analyst views (${desired.views.map((v) => v.full_name.split('.').slice(1).join('.')).join(', ')}) and SELECT on them: bundles do not declare views; their queries are in sql/views`,
     `${desired.warehouseAccess.map((a) => `${a.level} for ${a.principal}`).join(', ')} on the SQL warehouse: a bundle sets permissions only on warehouses it creates`,
-    `the Lakeview dashboard ${desired.dashboard.path}: not exported yet (its definition is resources/dashboards/lakehouse.lvdash.json); SQL alerts are not managed by bootstrap yet`,
   ]
 
   const databricksYml = [
@@ -77,6 +88,7 @@ export function bundleFiles(desired: DesiredState, target: ResolvedTarget): {fil
     yaml({
       bundle: {name: desired.project},
       include: ['resources/*.yml'],
+      variables: {warehouse_id: warehouse},
       // Only the pipeline files are uploaded, to the folder the jobs read them from (workspace_folder).
       sync: {exclude: ['databricks.yml', 'README.md', 'resources']},
       workspace: {file_path: target.workspaceFolder},
@@ -96,9 +108,20 @@ export function bundleFiles(desired: DesiredState, target: ResolvedTarget): {fil
     resourceFile('volumes', 'the streaming checkpoint volume lakectl bootstrap creates', volumes),
     resourceFile('registered_models', 'the model the training job registers its versions in', registeredModels),
     resourceFile('jobs', 'the streaming, backfill and training jobs lakectl bootstrap manages', jobs),
+    resourceFile('dashboards', `the Lakeview dashboard over the analyst views (its definition: ${path.posix.basename(DASHBOARD_FILE)})`, dashboards),
+    {path: DASHBOARD_FILE, content: Buffer.from(dashboard.serialized)},
+    resourceFile('alerts', 'the SQL alerts on streaming lag, quarantine ratio and stale tables', alerts),
     ...pipelineFiles,
   ]
-  const resources: BundleResources = {catalogs: Object.keys(catalogs), jobs: Object.keys(jobs), schemas: Object.keys(schemas), volumes: Object.keys(volumes), registered_models: Object.keys(registeredModels)}
+  const resources: BundleResources = {
+    catalogs: Object.keys(catalogs),
+    jobs: Object.keys(jobs),
+    schemas: Object.keys(schemas),
+    volumes: Object.keys(volumes),
+    registered_models: Object.keys(registeredModels),
+    dashboards: Object.keys(dashboards),
+    alerts: Object.keys(alerts),
+  }
   return {files, resources, notInBundle}
 }
 
@@ -163,12 +186,16 @@ function readme(desired: DesiredState, target: ResolvedTarget, notInBundle: stri
     '',
     `Written by \`lakectl bundle export\` from lakectl.yaml for target \`${target.name}\` (catalog \`${desired.catalog}\`).`,
     'The catalog, schemas, volume, jobs and grants are the ones `lakectl bootstrap` manages, with the',
-    'registered model the training job registers its versions in; the',
+    'registered model the training job registers its versions in, the Lakeview dashboard and the SQL alerts; the',
     `pipeline files (pyspark/, sql/, pipeline/) are uploaded to \`${target.workspaceFolder}\`, where the jobs read them.`,
     'The jobs keep their `lakectl_project` and `lakectl_layer` tags, so `lakectl stream`, `backfill` and',
     '`model` keep working on what the bundle deploys.',
     '',
+    ...(target.warehouse === 'auto'
+      ? ['lakectl.yaml names no warehouse (`auto`): give the bundle the one the dashboard and the alerts run on.', '']
+      : []),
     '```sh',
+    ...(target.warehouse === 'auto' ? ['export BUNDLE_VAR_warehouse_id=<the SQL warehouse id>'] : []),
     `databricks bundle validate -t ${target.name}`,
     `databricks bundle deploy -t ${target.name}`,
     '```',

@@ -64,7 +64,10 @@ describe('lakectl bundle export', () => {
       volumes: ['checkpoints_volume'],
       registered_models: ['sentiment_model'],
       jobs: ['bronze_job', 'silver_job', 'gold_job', 'backfill_job', 'train_job'],
+      dashboards: ['lakehouse_dashboard'],
+      alerts: ['lag_bronze_alert', 'lag_silver_alert', 'lag_gold_alert', 'quarantine_ratio_alert', 'stale_bronze_alert', 'stale_silver_alert', 'stale_gold_alert'],
     })
+    expect(report.not_in_bundle.join('\n')).not.toMatch(/dashboard|alert/i)
     expect(report.not_in_bundle.join('\n')).toMatch(/12 tables/)
     expect(report.not_in_bundle.join('\n')).toMatch(/4 analyst views/)
 
@@ -99,6 +102,14 @@ describe('lakectl bundle export', () => {
     expect(yamlOf(first, 'resources/registered_models.yml').resources.registered_models).toEqual({
       sentiment_model: {catalog_name: 'shop_dev', schema_name: 'ml', name: 'sentiment'},
     })
+    // The dashboard and the alerts run on the warehouse_id variable: lakectl.yaml names none, so it has no default.
+    expect(root.variables).toEqual({warehouse_id: {description: 'The SQL warehouse the dashboard and the alerts run on.'}})
+    expect(readFileSync(path.join(first, 'README.md'), 'utf8')).toContain('export BUNDLE_VAR_warehouse_id=<the SQL warehouse id>')
+    const dashboard = yamlOf(first, 'resources/dashboards.yml').resources.dashboards.lakehouse_dashboard
+    expect(dashboard).toEqual({display_name: desired.dashboard.display_name, parent_path: desired.dashboard.parent_path, file_path: './lakehouse.lvdash.json', warehouse_id: '${var.warehouse_id}', embed_credentials: true})
+    expect(readFileSync(path.join(first, 'resources/lakehouse.lvdash.json'), 'utf8')).toBe(desired.dashboard.serialized)
+    const alerts = yamlOf(first, 'resources/alerts.yml').resources.alerts
+    expect(alerts).toEqual(Object.fromEntries(desired.alerts.map((a) => [`${a.key}_alert`, {...a.spec, warehouse_id: '${var.warehouse_id}'}])))
     // Every pipeline file bootstrap uploads, byte for byte, where the jobs' paths point once synced.
     const written = files(first)
     for (const file of desired.files) {
@@ -112,8 +123,11 @@ describe('lakectl bundle export', () => {
     expect([...written.keys()].filter((f) => !desired.files.some((d) => d.path.endsWith(`/${f}`))).sort()).toEqual([
       'README.md',
       'databricks.yml',
+      'resources/alerts.yml',
       'resources/catalogs.yml',
+      'resources/dashboards.yml',
       'resources/jobs.yml',
+      'resources/lakehouse.lvdash.json',
       'resources/registered_models.yml',
       'resources/schemas.yml',
       'resources/volumes.yml',
@@ -145,6 +159,14 @@ describe('lakectl bundle export', () => {
     const local = path.join(dir, 'bundle-local')
     expect((await cli(['bundle', 'export', local])).code).toBe(0)
     expect(yamlOf(local, 'databricks.yml').targets).toEqual({local: {default: true}})
+  })
+
+  it("gives the warehouse variable lakectl.yaml's warehouse as its default", async () => {
+    const named = path.join(dir, 'bundle-warehouse')
+    const exported = await runCli(['bundle', 'export', named, '--target', 'dev'], {env: {...env, LAKECTL_WAREHOUSE: 'abc123def456'}, cwd: dir})
+    expect(exported.code, exported.stderr).toBe(0)
+    expect(yamlOf(named, 'databricks.yml').variables.warehouse_id.default).toBe('abc123def456')
+    expect(readFileSync(path.join(named, 'README.md'), 'utf8')).not.toContain('BUNDLE_VAR_warehouse_id')
   })
 
   it('refuses a folder with other files and no earlier export, and leaves it untouched', async () => {

@@ -2,7 +2,8 @@
  * The bundle lakectl exports passes the Databricks CLI's own `databricks bundle validate` (the pinned
  * CLI the peers set-up builds): the configuration against the CLI's bundle schema, with no warning,
  * and the workspace resolved through the exported target's profile (pointing at a local workspace).
- * The resolved configuration the CLI prints declares bootstrap's jobs, schemas, volume, model and grants.
+ * The resolved configuration the CLI prints declares bootstrap's jobs, schemas, volume, model, grants,
+ * dashboard (its definition read from the exported file) and SQL alerts.
  */
 import {existsSync, mkdtempSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -22,13 +23,16 @@ const present = existsSync(CLI)
 
 describe.skipIf(!present)(`databricks bundle validate on lakectl bundle export${present ? '' : ` (skipped: ${CLI} is missing; test/engines/setup/setup.sh builds it)`}`, () => {
   let server: TestServer
+  let warehouseId: string
   const home = mkdtempSync(path.join(tmpdir(), 'lakectl-bundle-peer-'))
   const bundle = path.join(home, 'bundle')
   const env = () => ({PATH: process.env.PATH ?? '', HOME: home, NODE_ENV: 'production', OCLIF_SKIP_NEW_VERSION_CHECK: 'true', CI: 'true'})
 
   beforeAll(async () => {
     server = await TestServer.start()
-    writeFileSync(path.join(home, 'lakectl.yaml'), ['targets:', '  dev: {profile: dev, catalog: lakehouse_dev}', ''].join('\n'))
+    const listed = await fetch(`${server.url}/api/2.0/sql/warehouses`, {headers: {authorization: `Bearer ${server.token}`}})
+    warehouseId = ((await listed.json()) as {warehouses: Array<{id: string}>}).warehouses[0].id
+    writeFileSync(path.join(home, 'lakectl.yaml'), ['targets:', `  dev: {profile: dev, catalog: lakehouse_dev, warehouse: ${warehouseId}}`, ''].join('\n'))
     writeFileSync(path.join(home, '.databrickscfg'), `[dev]\nhost = ${server.url}\ntoken = ${server.token}\n`, {mode: 0o600})
     const exported = await runCli(['bundle', 'export', bundle, '--target', 'dev'], {env: env(), cwd: home})
     if (exported.code !== 0) throw new Error(`lakectl bundle export failed:\n${exported.stderr}`)
@@ -54,7 +58,15 @@ describe.skipIf(!present)(`databricks bundle validate on lakectl bundle export${
     const desired = desiredState(config, resolveTarget(config, {target: 'dev'}, {}))
 
     expect(resolved.workspace.file_path).toBe(`/Workspace${desired.files[0].path.split('/').slice(0, 3).join('/')}`)
-    expect(Object.keys(resolved.resources).sort()).toEqual(['catalogs', 'jobs', 'registered_models', 'schemas', 'volumes'])
+    expect(Object.keys(resolved.resources).sort()).toEqual(['alerts', 'catalogs', 'dashboards', 'jobs', 'registered_models', 'schemas', 'volumes'])
+    // The CLI reads the dashboard's file in: bootstrap's definition, on the configured warehouse.
+    const dashboard = resolved.resources.dashboards.lakehouse_dashboard
+    expect(JSON.parse(dashboard.serialized_dashboard)).toEqual(JSON.parse(desired.dashboard.serialized))
+    expect(dashboard).toMatchObject({display_name: desired.dashboard.display_name, parent_path: `/Workspace${desired.dashboard.parent_path}`, warehouse_id: warehouseId, embed_credentials: true})
+    expect(Object.keys(resolved.resources.alerts).sort()).toEqual(desired.alerts.map((a) => `${a.key}_alert`).sort())
+    for (const alert of desired.alerts) {
+      expect(resolved.resources.alerts[`${alert.key}_alert`], alert.key).toMatchObject({...alert.spec, warehouse_id: warehouseId})
+    }
     for (const job of desired.jobs) {
       const got = resolved.resources.jobs[`${job.role}_job`]
       expect(got, job.role).toMatchObject({name: job.settings.name, tags: job.settings.tags, max_concurrent_runs: job.settings.max_concurrent_runs})
