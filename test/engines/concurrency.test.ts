@@ -85,7 +85,7 @@ function writeConflicts(): string[] {
 }
 
 beforeAll(async () => {
-  pipeline = await SparkPipeline.create(path.join(dir, 'pipeline'), {partitions: 1, maxOffsetsPerTrigger: PER_BATCH, maxFilesPerTrigger: 1})
+  pipeline = await SparkPipeline.create(path.join(dir, 'pipeline'), {partitions: 1, maxOffsetsPerTrigger: PER_BATCH, maxFilesPerTrigger: {silver: 1, gold: 3}})
   const history = path.join(dir, 'history.jsonl')
   const current = path.join(dir, 'current.jsonl')
   writeEvents(history, HISTORY)

@@ -18,8 +18,12 @@ export type Stream = (typeof STREAMS)[number]
 export interface StreamOptions {
   /** Bronze's maxOffsetsPerTrigger (and so the size of every batch downstream). */
   maxOffsetsPerTrigger?: number
-  /** Silver's and Gold's maxFilesPerTrigger (Delta files of the upstream table per batch). */
-  maxFilesPerTrigger?: number
+  /**
+   * Silver's and Gold's maxFilesPerTrigger (Delta files of the upstream table per batch). Each Silver
+   * batch writes one file per event date it touches, so Gold needs a larger limit than Silver for the
+   * same number of batches.
+   */
+  maxFilesPerTrigger?: Partial<Record<'silver' | 'gold', number>>
   triggerSeconds?: number
 }
 
@@ -52,8 +56,8 @@ export class SparkPipeline {
     const extra =
       stream === 'bronze'
         ? ['--security-protocol', 'SASL_PLAINTEXT', '--sasl-mechanism', 'PLAIN', ...(this.options.maxOffsetsPerTrigger ? ['--max-offsets-per-trigger', String(this.options.maxOffsetsPerTrigger)] : [])]
-        : this.options.maxFilesPerTrigger
-          ? ['--max-files-per-trigger', String(this.options.maxFilesPerTrigger)]
+        : this.options.maxFilesPerTrigger?.[stream]
+          ? ['--max-files-per-trigger', String(this.options.maxFilesPerTrigger[stream])]
           : []
     const driver = startJob(this.lakehouse, stream, {bootstrapServers: this.kafka.bootstrap, triggerSeconds: this.options.triggerSeconds ?? 1}, extra, stream, env)
     this.drivers[stream] = driver
