@@ -10,6 +10,11 @@ import {UsageError} from '../errors.js'
 
 export const BACKFILL_LAYERS = ['silver', 'gold'] as const
 export type BackfillLayer = (typeof BACKFILL_LAYERS)[number]
+/** A layer's name as a sentence starts it: Silver, Gold. */
+export function layerTitle(layer: string): string {
+  return layer[0].toUpperCase() + layer.slice(1)
+}
+
 export const BACKFILL_MODES = ['missing', 'replace'] as const
 export type BackfillMode = (typeof BACKFILL_MODES)[number]
 export const PARTITION_ORDERS = ['oldest', 'newest'] as const

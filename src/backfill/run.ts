@@ -15,7 +15,7 @@ import {ApiError} from '../databricks/errors.js'
 import {cancelRun, getRun, isActive, type Run} from '../databricks/jobs.js'
 import {backoff} from '../databricks/retry.js'
 import type {Attempt, BackfillRecord, BackfillState, Ledger, PartitionState} from './ledger.js'
-import {idempotencyToken, type BackfillLayer, type BackfillMode} from './partitions.js'
+import {idempotencyToken, layerTitle, type BackfillLayer, type BackfillMode} from './partitions.js'
 
 /** One partition to run: a new attempt, or (resume) the attempt whose run is already going. */
 export interface Task {
@@ -299,7 +299,7 @@ class FanOut {
     if (existing?.state !== 'pending') await this.ledger.addPending(this.record.backfill_id, [next])
     this.track(next)
     if (!changed) {
-      await this.change(next, {state: 'skipped', error: `the ${title(done.layer)} partition did not change`})
+      await this.change(next, {state: 'skipped', error: `the ${layerTitle(done.layer)} partition did not change`})
       return
     }
     // The downstream partition of a date goes ahead of the dates still waiting.
@@ -405,10 +405,6 @@ export function nextLayer(layer: BackfillLayer, downstream: BackfillLayer[], don
   if (done === layer) return downstream[0]
   const at = downstream.indexOf(done)
   return at < 0 ? undefined : downstream[at + 1]
-}
-
-function title(layer: string): string {
-  return layer[0].toUpperCase() + layer.slice(1)
 }
 
 /** A user (or `backfill cancel`) cancelled the run: not a failure to retry. */

@@ -4,7 +4,7 @@ import {afterInterrupt, backfillContext, type BackfillOutcome, downstreamNote, d
 import {LakectlCommand} from '../../cli/base-command.js'
 import {UsageError} from '../../errors.js'
 import {confirm} from '../../cli/prompts.js'
-import {BACKFILL_LAYERS, BACKFILL_MODES, PARTITION_ORDERS, parseDate, type BackfillLayer, type BackfillMode, type PartitionOrder} from '../../backfill/partitions.js'
+import {BACKFILL_LAYERS, BACKFILL_MODES, layerTitle, PARTITION_ORDERS, parseDate, type BackfillLayer, type BackfillMode, type PartitionOrder} from '../../backfill/partitions.js'
 import {planBackfill, requestedDates, startBackfill, type BackfillPlan, type BackfillRequest} from '../../backfill/service.js'
 
 type Result = BackfillOutcome | {plan: BackfillPlan}
@@ -91,7 +91,7 @@ Exit 3 when some partitions failed (lakectl backfill retry ID runs them again), 
   private async renderPlan(plan: BackfillPlan): Promise<void> {
     const rows = plan.partitions.reduce((n, p) => n + p.rows, 0)
     this.out.print(
-      `Plan: ${plan.partitions.length} partition${plan.partitions.length === 1 ? '' : 's'} of ${plan.layer} (${plan.from}..${plan.to}, ${plan.order} first, ${plan.mode}) as runs of job ${plan.job_id}, ${plan.concurrency} at a time, up to ${plan.max_attempts} attempts each${plan.downstream ? `; ${plan.downstream_layers.map(title).join(', then ')} follow${plan.downstream_layers.length === 1 ? 's' : ''} every ${title(plan.layer)} date that changes` : ''}.`,
+      `Plan: ${plan.partitions.length} partition${plan.partitions.length === 1 ? '' : 's'} of ${plan.layer} (${plan.from}..${plan.to}, ${plan.order} first, ${plan.mode}) as runs of job ${plan.job_id}, ${plan.concurrency} at a time, up to ${plan.max_attempts} attempts each${plan.downstream ? `; ${plan.downstream_layers.map(layerTitle).join(', then ')} follow${plan.downstream_layers.length === 1 ? 's' : ''} every ${layerTitle(plan.layer)} date that changes` : ''}.`,
     )
     const note = downstreamNote(plan)
     if (note) this.out.print(note)
@@ -102,8 +102,4 @@ Exit 3 when some partitions failed (lakectl backfill retry ID runs them again), 
     ])
     if (rows === 0) this.out.print(`The ${plan.layer} partitions of the range hold no rows now.`)
   }
-}
-
-function title(layer: string): string {
-  return layer[0].toUpperCase() + layer.slice(1)
 }
