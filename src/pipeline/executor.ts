@@ -47,8 +47,14 @@ export interface SilverBatchFigures {
   rule_violations: string
   /** Newest Bronze ingest time in the batch (NULL for an empty batch). */
   max_ingest_ts: Date | null
-  /** Newest event time among the rows written. */
+  /** Distinct customers, oldest and newest event time among the rows written. */
+  distinct_customers: number
+  min_event_ts: Date | null
   max_event_ts: Date | null
+  /** Rows written with a sentiment score, their mean score and the served version that scored them. */
+  scored_rows: number
+  mean_score: number | null
+  model_version: string | null
 }
 
 /** The gold_figures row (resources/sql/gold/figures.sql); each *_written counts the keys touched. */

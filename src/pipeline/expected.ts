@@ -86,7 +86,31 @@ export interface SilverFigures {
   rows_quarantined: number
   duplicates_dropped: number
   rows_written: number
+  /** Among the rows written: distinct customers and the event-time range (epoch microseconds). */
+  distinct_customers: number
+  min_event_ts: number | null
+  max_event_ts: number | null
+  /** Rows written with a sentiment score, their mean score and the newest version that scored them. */
+  scored_rows: number
+  mean_score: number | null
+  model_version: string | null
   reason_counts: Record<RejectReason, number>
+}
+
+/** The event and score figures of the rows a Silver batch wrote (silver/figures.sql). */
+function eventFigures(rows: SilverRow[]): Pick<SilverFigures, 'distinct_customers' | 'min_event_ts' | 'max_event_ts' | 'scored_rows' | 'mean_score' | 'model_version'> {
+  const times = rows.map((row) => row.event_ts)
+  const scored = rows.filter((row) => row.sentiment_score !== null)
+  const versions = scored.map((row) => row.model_version).filter((v): v is string => v !== null)
+  return {
+    distinct_customers: new Set(rows.map((row) => row.customer_id)).size,
+    min_event_ts: times.length ? Math.min(...times) : null,
+    max_event_ts: times.length ? Math.max(...times) : null,
+    scored_rows: scored.length,
+    mean_score: scored.length ? scored.reduce((sum, row) => sum + row.sentiment_score!, 0) / scored.length : null,
+    // max() over strings, as the SQL takes it.
+    model_version: versions.length ? versions.reduce((a, b) => (b > a ? b : a)) : null,
+  }
 }
 
 export interface DailyRow {
@@ -320,6 +344,7 @@ export class ExpectedLakehouse {
       rows_quarantined: rejected,
       duplicates_dropped: valid - inserted.length,
       rows_written: inserted.length,
+      ...eventFigures(inserted),
       reason_counts: reasonCounts,
     }
     const figuresKey = `${stream}/${batchId}`

@@ -6,6 +6,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {rowReader} from '../engine/helpers.js'
 import {loadReviews, syntheticReviews} from '../helpers/reviews.js'
 import {TestWorkspace} from '../helpers/workspace.js'
 
@@ -75,6 +76,33 @@ describe('report exit codes and findings', () => {
     expect(v1.requests).toBeGreaterThan(0)
     expect(v1.latency_p50_ms).toEqual(expect.any(Number))
     expect(report.findings.filter((f: any) => f.status === 'BREACH')).toEqual([])
+  })
+
+  it('ops.quality_metrics carries each Silver batch\'s customers, event-time range, scored rows, mean score and model version', async () => {
+    const rows = rowReader((method, pathname, body) => ws.api(method, pathname, body))
+    // Summed over the batches, the figures must give back what the stream wrote to Silver (the training
+    // reviews were inserted by hand, without a batch id); per batch,
+    // the range and counts must bracket the batch's own rows.
+    const [[batches, written, scored, weighted, versions, badRange, customers]] = await rows(`
+      SELECT count(*), sum(rows_written), sum(scored_rows), sum(mean_score * scored_rows), count(DISTINCT model_version),
+        count(*) FILTER (WHERE rows_written > 0 AND (min_event_ts IS NULL OR min_event_ts > max_event_ts OR distinct_customers < 1 OR distinct_customers > rows_written)),
+        sum(distinct_customers)
+      FROM lakehouse.ops.quality_metrics WHERE stream = 'silver'`)
+    const [[silverRows, silverScored, silverScoreSum, silverVersion, perBatchCustomers]] = await rows(`
+      SELECT count(*), count(sentiment_score), sum(sentiment_score), max(model_version),
+        (SELECT sum(n) FROM (SELECT count(DISTINCT customer_id) AS n FROM lakehouse.silver.customer_events_cleaned WHERE silver_batch_id IS NOT NULL GROUP BY silver_batch_id))
+      FROM lakehouse.silver.customer_events_cleaned WHERE silver_batch_id IS NOT NULL`)
+    expect(Number(batches)).toBeGreaterThanOrEqual(1)
+    expect(Number(written)).toBe(Number(silverRows))
+    expect(Number(scored)).toBe(Number(silverScored))
+    expect(Number(scored)).toBeGreaterThan(0)
+    expect(Number(weighted)).toBeCloseTo(Number(silverScoreSum), 6)
+    expect(Number(versions)).toBe(1)
+    expect(silverVersion).toBe('1')
+    expect(Number(badRange)).toBe(0)
+    expect(Number(customers)).toBe(Number(perBatchCustomers))
+    const [[goldFigures]] = await rows(`SELECT count(*) FROM lakehouse.ops.quality_metrics WHERE stream = 'gold' AND (scored_rows IS NOT NULL OR distinct_customers IS NOT NULL)`)
+    expect(Number(goldFigures)).toBe(0)
   })
 
   it('a tightened quarantine limit: report quality exits 3 with the BREACH finding', async () => {

@@ -111,6 +111,18 @@ describe('train.py and scoring on Spark with MLflow', () => {
     reviews.forEach((review, i) => expect(Number(review.sentiment_score)).toBeCloseTo(scores[i], 9))
   })
 
+  it('records each Silver batch\'s scored rows, mean score and model version in ops.quality_metrics', async () => {
+    const [figures] = await pipeline.reader.rows(`SELECT sum(scored_rows) AS scored, sum(mean_score * scored_rows) AS score_sum,
+      count(DISTINCT model_version) AS versions, max(model_version) AS version, sum(rows_written) AS written,
+      count(*) FILTER (WHERE rows_written > 0 AND (min_event_ts > max_event_ts OR distinct_customers < 1 OR distinct_customers > rows_written)) AS bad
+      FROM {ops.quality_metrics} WHERE stream = 'silver'`)
+    const [silver] = await pipeline.reader.rows(`SELECT count(*) AS rows, count(sentiment_score) AS scored, sum(sentiment_score) AS score_sum
+      FROM {silver.customer_events_cleaned}`)
+    expect(Number(figures.scored)).toBeGreaterThan(50)
+    expect(figures).toMatchObject({scored: silver.scored, written: silver.rows, versions: 1, version: '1', bad: 0})
+    expect(Number(figures.score_sum)).toBeCloseTo(Number(silver.score_sum), 6)
+  })
+
   it('scored nothing before a version was served', async () => {
     const [before] = await pipeline.reader.rows(`SELECT count(*) AS reviews, count(sentiment_score) AS scored FROM {silver.customer_events_cleaned}
       WHERE event_type = 'review' AND event_id LIKE 'evt-0000001f-%'`)

@@ -159,6 +159,16 @@ describe('pipeline on DuckDB against the expectation model', () => {
         REJECT_REASONS.map((r) => counts[r]),
       )
       expect(JSON.parse(f.null_counts)).toHaveProperty('customer_segment')
+      const {mean_score, ...events} = expectedFigures[i]
+      expect({
+        distinct_customers: Number(f.distinct_customers),
+        min_event_ts: f.min_event_ts === null ? null : f.min_event_ts.getTime() * 1000,
+        max_event_ts: f.max_event_ts === null ? null : f.max_event_ts.getTime() * 1000,
+        scored_rows: Number(f.scored_rows),
+        model_version: f.model_version,
+      }).toEqual({distinct_customers: events.distinct_customers, min_event_ts: events.min_event_ts, max_event_ts: events.max_event_ts, scored_rows: events.scored_rows, model_version: events.model_version})
+      expect(events.scored_rows).toBeGreaterThan(0)
+      expect(f.mean_score).toBeCloseTo(mean_score!, 12)
       expect(Object.keys(JSON.parse(f.rule_violations))).toHaveLength(8)
     })
   })

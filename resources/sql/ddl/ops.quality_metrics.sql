@@ -18,7 +18,13 @@ CREATE TABLE IF NOT EXISTS {{catalog}}.ops.quality_metrics (
   null_counts STRING COMMENT 'JSON object: column -> NULL count among the rows written',
   rule_violations STRING COMMENT 'JSON object: column -> records that broke a rule on it',
   recorded_at TIMESTAMP NOT NULL,
-  recorded_date DATE NOT NULL
+  recorded_date DATE NOT NULL,
+  distinct_customers BIGINT COMMENT 'distinct customer_id among the rows written',
+  min_event_ts TIMESTAMP COMMENT 'oldest event time among the rows written',
+  max_event_ts TIMESTAMP COMMENT 'newest event time among the rows written',
+  scored_rows BIGINT COMMENT 'rows written with a sentiment score',
+  mean_score DOUBLE COMMENT 'mean sentiment_score of the scored rows written',
+  model_version STRING COMMENT 'version of the served model that scored them (the newest when several)'
 )
 USING DELTA
 PARTITIONED BY (recorded_date)

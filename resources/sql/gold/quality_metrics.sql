@@ -19,7 +19,14 @@ SELECT
   '{}' AS null_counts,
   '{}' AS rule_violations,
   CAST({{recorded_at}} AS TIMESTAMP) AS recorded_at,
-  to_date(CAST({{recorded_at}} AS TIMESTAMP)) AS recorded_date
+  to_date(CAST({{recorded_at}} AS TIMESTAMP)) AS recorded_date,
+  -- Silver's event and score figures: Gold keeps none of its own.
+  CAST(NULL AS BIGINT) AS distinct_customers,
+  CAST(NULL AS TIMESTAMP) AS min_event_ts,
+  CAST(NULL AS TIMESTAMP) AS max_event_ts,
+  CAST(NULL AS BIGINT) AS scored_rows,
+  CAST(NULL AS DOUBLE) AS mean_score,
+  CAST(NULL AS STRING) AS model_version
 FROM (
   SELECT 'gold.customer_behavior_daily' AS table_name, g.rows_in, g.daily_rows_written AS rows_written
   FROM gold_figures AS g

@@ -35,7 +35,12 @@ SELECT
     '}'
   ) AS rule_violations,
   a.max_ingest_ts,
-  w.max_event_ts
+  w.distinct_customers,
+  w.min_event_ts,
+  w.max_event_ts,
+  w.scored_rows,
+  w.mean_score,
+  w.model_version
 FROM (
   SELECT
     t.rows_in,
@@ -87,7 +92,12 @@ CROSS JOIN (
     count(CASE WHEN c.country IS NULL THEN 1 END) AS null_country,
     count(CASE WHEN p.product_category IS NULL THEN 1 END) AS null_product_category,
     count(CASE WHEN n.event_type = 'review' AND n.sentiment_score IS NULL THEN 1 END) AS unscored_reviews,
-    max(n.event_ts) AS max_event_ts
+    count(DISTINCT n.customer_id) AS distinct_customers,
+    min(n.event_ts) AS min_event_ts,
+    max(n.event_ts) AS max_event_ts,
+    count(n.sentiment_score) AS scored_rows,
+    avg(n.sentiment_score) AS mean_score,
+    max(n.model_version) AS model_version
   FROM silver_winners AS n
   LEFT JOIN (
     SELECT r.customer_id, min(r.customer_segment) AS customer_segment, min(r.country) AS country

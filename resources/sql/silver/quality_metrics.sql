@@ -23,5 +23,11 @@ SELECT
   f.null_counts,
   f.rule_violations,
   CAST({{recorded_at}} AS TIMESTAMP) AS recorded_at,
-  to_date(CAST({{recorded_at}} AS TIMESTAMP)) AS recorded_date
+  to_date(CAST({{recorded_at}} AS TIMESTAMP)) AS recorded_date,
+  f.distinct_customers,
+  f.min_event_ts,
+  f.max_event_ts,
+  f.scored_rows,
+  f.mean_score,
+  f.model_version
 FROM silver_figures AS f

@@ -27,7 +27,7 @@ const SILVER_COLUMNS = [
   'customer_segment', 'country', 'product_category', 'sentiment_score', 'sentiment_label', 'model_version',
 ]
 const REASON_COLUMNS = REJECT_REASONS.map((r) => r.toLowerCase())
-const SILVER_SUMS = ['rows_in', 'rows_valid', 'rows_quarantined', 'duplicates_dropped', 'rows_written', ...REASON_COLUMNS]
+const SILVER_SUMS = ['rows_in', 'rows_valid', 'rows_quarantined', 'duplicates_dropped', 'rows_written', 'scored_rows', ...REASON_COLUMNS]
 const GOLD_TABLES = ['gold.customer_behavior_daily', 'gold.sentiment_summary', 'gold.customer_features']
 
 /** The tables read from each engine, and the compared projection of each. */
