@@ -13,8 +13,9 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') failed++
         else skipped++
       }
-      // A file that failed to load has no tests but is a failure.
-      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++
+      // A file that failed to load, or whose beforeAll failed (its tests are then skipped), is a failure
+      // even when none of its tests is.
+      if (module.state() === 'failed' && ![...module.children.allTests()].some((test) => test.result().state === 'failed')) failed++
     }
     failed += errors.length
     process.stdout.write(`\nvitest: ${passed} passed, ${failed} failed, ${skipped} skipped\n`)

@@ -60,7 +60,7 @@ export async function startKafka(dir: string): Promise<Kafka> {
   const log4j = path.join(dir, 'log4j.properties')
   writeFileSync(log4j, 'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\nlog4j.logger.kafka.server.KafkaRaftServer=INFO\n')
   const java = ['-Xmx512m', '-XX:+UseSerialGC', `-Dlog4j.configuration=file:${log4j}`, '-cp', kafkaClasspath()]
-  await run('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'), '-c', properties], {timeout: 120_000})
+  await run('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', properties], {timeout: 120_000})
   const broker = startProcess({name: 'kafka', command: 'java', args: [...java, 'kafka.Kafka', properties], log: path.join(dir, 'kafka.log')})
   const bootstrap = `127.0.0.1:${port}`
   const clientEnv = venvEnv({KAFKA_USERNAME: username, KAFKA_PASSWORD: password})
@@ -76,5 +76,16 @@ export async function startKafka(dir: string): Promise<Kafka> {
     },
     produceFile: (topic, file) => kafkaIo(['produce', '--bootstrap', bootstrap, '--topic', topic, '--file', file], 600_000),
     stop: () => broker.stop(),
+  }
+}
+
+/**
+ * A KRaft cluster id: 16 random bytes, base64url. One that starts with '-' would be read as an option
+ * by kafka-storage's argument parser (it failed a CI run: "argument --cluster-id/-t: expected one argument").
+ */
+export function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url')
+    if (!id.startsWith('-')) return id
   }
 }
