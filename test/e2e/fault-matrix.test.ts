@@ -62,6 +62,8 @@ interface Outcome {
   converged: boolean
   duplicates: string[]
   detail?: string
+  /** Wall time of the case: start, run(s), read-back, stop. */
+  ms: number
 }
 
 async function ok(result: CliResult, what: string): Promise<CliResult> {
@@ -341,8 +343,9 @@ async function referenceRun(scenario: Scenario): Promise<Reference> {
 }
 
 async function faultedRun(scenario: Scenario, reference: Reference, endpoint: {method: string; route: string}, kind: (typeof KINDS)[number]): Promise<Outcome> {
+  const started = Date.now()
   const ws = await TestWorkspace.start({from: scenario.from()})
-  const outcome: Outcome = {scenario: scenario.name, endpoint: `${endpoint.method} ${endpoint.route}`, kind: kind.name, reached: false, result: 'failed badly', converged: false, duplicates: []}
+  const outcome: Outcome = {scenario: scenario.name, endpoint: `${endpoint.method} ${endpoint.route}`, kind: kind.name, reached: false, result: 'failed badly', converged: false, duplicates: [], ms: 0}
   try {
     await ws.fault({method: endpoint.method, path: routePattern(endpoint.route), count: 1, ...kind.fault})
     const result = await ws.run(scenario.args)
@@ -368,6 +371,7 @@ async function faultedRun(scenario: Scenario, reference: Reference, endpoint: {m
     outcome.detail = `harness: ${error instanceof Error ? error.message : String(error)}`
   } finally {
     await ws.stop()
+    outcome.ms = Date.now() - started
   }
   return outcome
 }
@@ -399,6 +403,11 @@ describe('fault matrix', () => {
         ` (${outcomes.length - reached.length} not reached), survived ${survived} (${percent(survived)}), failed cleanly ${cleanly},` +
         ` converged ${converged} (${percent(converged)}), duplicates ${duplicates.length}, ${seconds} s`,
     )
+    const perScenario = SCENARIOS.map((s) => {
+      const mine = outcomes.filter((o) => o.scenario === s.name)
+      return `${s.name} ${mine.length} cases ${(mine.reduce((n, o) => n + o.ms, 0) / 1000).toFixed(0)} s`
+    })
+    console.log(`  case time per command (sum over lanes): ${perScenario.join('; ')}`)
     for (const o of outcomes.filter((x) => x.result !== 'survived' || !x.converged)) console.log(`  ${o.result}${o.converged ? ', converged' : ', NOT converged'}: ${o.scenario} / ${o.endpoint} / ${o.kind}: ${o.detail ?? ''}`)
 
     expect(references.every((r) => r.endpoints.length > 0)).toBe(true)
