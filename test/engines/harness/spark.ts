@@ -61,9 +61,13 @@ export function sparkSubmit(site: SparkSite, name: string, script: string, args:
     'spark.driver.bindAddress': '127.0.0.1',
     'spark.ui.enabled': 'false',
     'spark.driver.memory': '1g',
-    // Two cores: a few shuffle partitions and Delta log partitions, not Spark's defaults of 200 and 50.
-    'spark.sql.shuffle.partitions': '4',
-    'spark.databricks.delta.snapshotPartitions': '2',
+    // Batches of a few hundred rows on two cores shared by up to five drivers: the fixed cost of a
+    // query dominates, so one shuffle partition and one Delta log partition (not 200 and 50), no
+    // adaptive re-planning and no whole-stage code generation. None of it changes a result.
+    'spark.sql.shuffle.partitions': '1',
+    'spark.databricks.delta.snapshotPartitions': '1',
+    'spark.sql.adaptive.enabled': 'false',
+    'spark.sql.codegen.wholeStage': 'false',
     'spark.driver.extraJavaOptions': `-Dlog4j.configurationFile=file:${log4j} -XX:+UseSerialGC`,
     ...options.conf,
   }
