@@ -26,7 +26,10 @@ const CATALOG = 'lakehouse'
 const SCHEMAS = ['bronze', 'silver', 'gold', 'ops', 'ml']
 const MODEL = 'lakehouse.ml.sentiment'
 const ENDPOINT = 'lakectl-sentiment'
-/** Cases run at once, each on its own workspace (faults are per workspace): two cores, and a lane spends part of its case waiting out Retry-After and back-off, so three lanes (221 s against 363 s with two). */
+/**
+ * Cases run at once, each on its own workspace (faults are per workspace). Two cores, but a case spends
+ * part of its time waiting out Retry-After and back-off, so a third lane still shortens the matrix.
+ */
 const LANES = 3
 
 const KINDS: Array<{name: string; fault: Omit<Fault, 'method' | 'path'>}> = [
