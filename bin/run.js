@@ -8,6 +8,9 @@ import {fastPath, loadHelpModel} from '../dist/cli/fast-path.js'
 const model = loadHelpModel()
 const argv = normalizeArgv(process.argv.slice(2), model?.commands.map((c) => c.id) ?? [])
 if (!fastPath(argv, model)) {
+  // oclif checks its own Node range at import, loading semver for it; lakectl's own range (package.json)
+  // is the stricter one.
+  process.env.OCLIF_DISABLE_ENGINE_WARNING ??= 'true'
   const {runCommand} = await import('../dist/cli/entry.js')
   await runCommand(argv, import.meta.url)
 }

@@ -35,7 +35,8 @@ export abstract class LakectlCommand<T extends typeof Command, R> extends Comman
   protected out!: Output
   /** Aborted on Ctrl-C: every request and wait listens to it. */
   protected readonly abort = new AbortController()
-  private settingsCache?: Settings
+  /** The resolved config, or why it could not be: only a command that uses it fails on a bad config. */
+  private resolved!: {settings: Settings} | {error: unknown}
   private clientCache?: Promise<DatabricksClient>
   private interrupts = 0
   /** --timeout, when the user gave it (it then bounds the retries of an unreachable host too). */
@@ -62,6 +63,10 @@ export abstract class LakectlCommand<T extends typeof Command, R> extends Comman
     const timeout = (flags as {timeout?: unknown}).timeout
     if (typeof timeout === 'number' && !metadata.flags.timeout?.setFromDefault) this.givenTimeout = timeout
     this.out = await Output.create({json: this.flags.json, noColor: this.flags['no-color'], noInput: this.flags['no-input']})
+    this.resolved = await resolveSettings(this.flags, process.env, process.cwd()).then(
+      (settings) => ({settings}),
+      (error: unknown) => ({error}),
+    )
     // Every request in flight listens to the signal: many at once are expected, not a leak.
     setMaxListeners(0, this.abort.signal)
     process.on('SIGINT', this.onInterrupt)
@@ -88,11 +93,8 @@ export abstract class LakectlCommand<T extends typeof Command, R> extends Comman
   }
 
   protected get settings(): Settings {
-    if (!this.settingsCache) {
-      // Loaded on demand: resolving the config is cheap but some commands (local up) need none of it.
-      this.settingsCache = resolveSettings(this.flags, process.env, process.cwd())
-    }
-    return this.settingsCache
+    if ('error' in this.resolved) throw this.resolved.error
+    return this.resolved.settings
   }
 
   /** The workspace client for the resolved target (built once, on first use). */

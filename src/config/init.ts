@@ -8,7 +8,8 @@ import {parseDocument} from 'yaml'
 
 import {UsageError} from '../errors.js'
 import {IDENTIFIER} from '../databricks/identifiers.js'
-import {CONFIG_FILE, DEFAULT_CONFIG_PATH, loadConfig} from './load.js'
+import {CONFIG_FILE, DEFAULT_CONFIG_PATH} from './files.js'
+import {loadConfig} from './load.js'
 
 export interface InitAnswers {
   catalog: string

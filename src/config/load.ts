@@ -2,18 +2,14 @@
  * Loads lakectl.yaml over the built-in defaults and validates the result. Errors name the file, the
  * line and the key, so a typo is fixed in one look.
  */
-import {existsSync, readFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {LineCounter, parseDocument, type Document} from 'yaml'
 import type {z} from 'zod'
 
 import {UsageError} from '../errors.js'
+import {DEFAULT_CONFIG_PATH, userConfigPath} from './files.js'
 import {configSchema, type LakectlConfig} from './schema.js'
-
-export const CONFIG_FILE = 'lakectl.yaml'
-export const RESOURCES_DIR = fileURLToPath(new URL('../../resources/', import.meta.url))
-export const DEFAULT_CONFIG_PATH = path.join(RESOURCES_DIR, 'lakectl.default.yaml')
 
 /** Keys whose value in the user's file replaces the default as a whole instead of being merged into it. */
 const REPLACED_KEYS = new Set(['access'])
@@ -44,17 +40,9 @@ function parseYaml(file: string, text: string): ParsedYaml {
   return {file, doc, lines, value: doc.toJS() ?? {}}
 }
 
-export function findConfigFile(cwd: string): string | undefined {
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, CONFIG_FILE)
-    if (existsSync(candidate)) return candidate
-    if (path.dirname(dir) === dir) return undefined
-  }
-}
-
 export function loadConfig(options: {configPath?: string; cwd: string}): LoadedConfig {
   const defaults = parseYaml(DEFAULT_CONFIG_PATH, readFileSync(DEFAULT_CONFIG_PATH, 'utf8'))
-  const userPath = options.configPath ? path.resolve(options.cwd, options.configPath) : findConfigFile(options.cwd)
+  const userPath = userConfigPath(options)
   let user: ParsedYaml | undefined
   if (userPath) {
     let text: string

@@ -5,11 +5,9 @@
 import {z} from 'zod'
 
 import {IDENTIFIER, PRINCIPAL, SECURABLE_PRIVILEGES} from '../databricks/identifiers.js'
+import {LAYERS, type Layer, SCHEMAS} from './names.js'
 
-export const LAYERS = ['bronze', 'silver', 'gold'] as const
-export type Layer = (typeof LAYERS)[number]
-export const SCHEMAS = ['bronze', 'silver', 'gold', 'ops', 'ml'] as const
-export type SchemaName = (typeof SCHEMAS)[number]
+export {LAYERS, SCHEMAS, type Layer, type SchemaName} from './names.js'
 
 const identifier = z.string().regex(IDENTIFIER, 'must be a lower-case identifier (letters, digits, underscores)')
 const principal = z.string().regex(PRINCIPAL, 'must be a user, group or service principal name (no quotes, semicolons or control characters)')

@@ -6,7 +6,8 @@
 import path from 'node:path'
 
 import {UsageError} from '../errors.js'
-import {loadConfig, type LoadedConfig} from './load.js'
+import {configCacheDir, loadConfigCached} from './cached.js'
+import type {LoadedConfig} from './load.js'
 import type {LakectlConfig} from './schema.js'
 
 export interface TargetFlags {
@@ -36,8 +37,8 @@ export interface Settings extends LoadedConfig {
 /** Name given to the implicit target built from --profile or DATABRICKS_* variables alone. */
 const ENV_TARGET = 'env'
 
-export function resolveSettings(flags: TargetFlags, env: NodeJS.ProcessEnv, cwd: string): Settings {
-  const loaded = loadConfig({configPath: flags.config ?? env.LAKECTL_CONFIG, cwd})
+export async function resolveSettings(flags: TargetFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<Settings> {
+  const loaded = await loadConfigCached({configPath: flags.config ?? env.LAKECTL_CONFIG, cwd}, configCacheDir(env))
   const target = resolveTarget(loaded.config, flags, env)
   return {...loaded, target, localStateDir: localStateDir(env, loaded.projectDir)}
 }

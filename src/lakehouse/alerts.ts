@@ -7,7 +7,8 @@
  * Alerts are found by display name (the API has no tags), planned like the other objects, and created
  * in the workspace folder.
  */
-import {LAYERS, type LakectlConfig, type Layer} from '../config/schema.js'
+import {LAYERS, type Layer} from '../config/names.js'
+import type {LakectlConfig} from '../config/schema.js'
 import type {ResolvedTarget} from '../config/targets.js'
 import {type Alert, type AlertSpec, createAlert, listAlerts, updateAlert} from '../databricks/alerts.js'
 import type {DatabricksClient} from '../databricks/client.js'

@@ -6,7 +6,7 @@ import {createHash} from 'node:crypto'
 import {readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {RESOURCES_DIR} from '../config/load.js'
+import {RESOURCES_DIR} from '../config/files.js'
 import type {JobSettings} from '../databricks/jobs.js'
 import {type LakectlConfig, LAYERS, SCHEMAS, type SchemaName} from '../config/schema.js'
 import type {ResolvedTarget} from '../config/targets.js'

@@ -4,7 +4,7 @@
  * of the last lag_window progress rows (burrow.ts); and seconds behind against the lag SLO.
  */
 import type {Layer, LakectlConfig} from '../config/schema.js'
-import {LAYERS} from '../config/schema.js'
+import {LAYERS} from '../config/names.js'
 import type {DatabricksClient} from '../databricks/client.js'
 import {quoteName} from '../databricks/identifiers.js'
 import {runStatement} from '../databricks/sql.js'

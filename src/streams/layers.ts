@@ -1,6 +1,6 @@
 /** The layer graph: bronze feeds silver feeds gold. Start in that order, stop in reverse. */
 import {UsageError} from '../errors.js'
-import {type Layer, LAYERS} from '../config/schema.js'
+import {type Layer, LAYERS} from '../config/names.js'
 
 export const UPSTREAM: Record<Layer, Layer | undefined> = {bronze: undefined, silver: 'bronze', gold: 'silver'}
 

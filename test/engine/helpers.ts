@@ -40,7 +40,7 @@ export function clientFor(server: TestServer): DatabricksClient {
 /** Runs lakectl's bootstrap against the server (default config: catalog lakehouse, project lakectl). */
 export async function bootstrap(server: TestServer): Promise<void> {
   const projectDir = mkdtempSync(path.join(tmpdir(), 'lakectl-engine-project-'))
-  const settings = resolveSettings({}, {}, projectDir)
+  const settings = await resolveSettings({}, {}, projectDir)
   const client = clientFor(server)
   try {
     const applied = await applyBootstrap(client, await planBootstrap(client, settings))

@@ -1,9 +1,10 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {UsageError} from '../../src/errors.js'
+import {loadConfigCached} from '../../src/config/cached.js'
 import {loadConfig} from '../../src/config/load.js'
 import {resolveSettings, resolveTarget} from '../../src/config/targets.js'
 
@@ -24,8 +25,8 @@ function loadError(yaml: string): UsageError {
 }
 
 describe('config loading', () => {
-  it('uses the built-in defaults and the local target when nothing is configured', () => {
-    const settings = resolveSettings({}, {}, project())
+  it('uses the built-in defaults and the local target when nothing is configured', async () => {
+    const settings = await resolveSettings({}, {}, project())
     expect(settings.path).toBeUndefined()
     expect(settings.target).toMatchObject({name: 'local', kind: 'local', catalog: 'lakehouse', warehouse: 'auto'})
     expect(settings.config.access.analysts.layers.gold).toEqual(['SELECT'])
@@ -93,5 +94,30 @@ describe('target precedence: flags > environment > file > defaults', () => {
 
   it('rejects an unknown target with the known ones in the message', () => {
     expect(() => resolveTarget(config, {target: 'staging'}, {})).toThrow(/Unknown target 'staging' \(targets in the config: local, dev, prod\)/)
+  })
+})
+
+describe('the validated-config cache', () => {
+  const yaml = 'catalog: shop\naccess:\n  bi:\n    principal: bi-team\n    layers: {gold: [SELECT]}\n'
+
+  it('answers a second load from the cache with exactly what the full load gives', async () => {
+    const cache = mkdtempSync(path.join(tmpdir(), 'lakectl-config-cache-'))
+    const cwd = project(yaml)
+    const first = await loadConfigCached({cwd}, cache)
+    expect(readdirSync(cache)).toHaveLength(1)
+    const second = await loadConfigCached({cwd}, cache)
+    expect(second).toEqual(loadConfig({cwd}))
+    expect(second).toEqual(first)
+  })
+
+  it('misses when the file changes, and never caches an invalid config', async () => {
+    const cache = mkdtempSync(path.join(tmpdir(), 'lakectl-config-cache-'))
+    const cwd = project(yaml)
+    expect((await loadConfigCached({cwd}, cache)).config.catalog).toBe('shop')
+    writeFileSync(path.join(cwd, 'lakectl.yaml'), 'catalog: other\n')
+    expect((await loadConfigCached({cwd}, cache)).config.catalog).toBe('other')
+    writeFileSync(path.join(cwd, 'lakectl.yaml'), 'catalog: Not-An-Identifier\n')
+    await expect(loadConfigCached({cwd}, cache)).rejects.toThrow(/lakectl.yaml:1: catalog: must be a lower-case identifier/)
+    await expect(loadConfigCached({cwd}, cache)).rejects.toThrow(/must be a lower-case identifier/)
   })
 })
