@@ -1,6 +1,6 @@
 -- Silver bind step (silver_bounds): the partitions the batch's MERGEs write, bound as parameters into
--- merge_cleaned.sql (event_date of the winners) and merge_quarantine.sql (ingest_date of the rejected
--- records). Each MERGE bounds its target to them with literals in its ON clause, so Delta reads, and
+-- figures.sql and merge_cleaned.sql (event_date of the winners) and merge_quarantine.sql (ingest_date
+-- of the rejected records). Each MERGE bounds its target to them with literals in its ON clause, so Delta reads, and
 -- checks for conflicts, only those partitions: a stream and a backfill writing other dates never
 -- conflict. A join term (t.event_date = s.event_date) would not do: Delta cannot prune the target by
 -- it and reads the whole table. NULL when there is nothing to write (the MERGE then reads nothing).

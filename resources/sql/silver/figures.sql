@@ -1,7 +1,8 @@
--- Silver step 3 (view silver_figures): one row of batch figures, for ops.quality_metrics and for the
--- runner. duplicates_dropped counts the valid records that were not written: later copies within the
--- batch and copies of events Silver already held. The rows written are the winners Silver does not hold
--- yet, enriched as merge_cleaned.sql enriches them (it runs after this step, in the same batch).
+-- Silver step 4 (view silver_figures, after the bind step): one row of batch figures, for
+-- ops.quality_metrics and for the runner. duplicates_dropped counts the valid records that were not
+-- written: later copies within the batch and copies of events Silver already held. The rows written are
+-- the winners Silver does not hold yet, enriched as merge_cleaned.sql enriches them (it runs after this
+-- step, in the same batch).
 SELECT
   a.rows_in,
   a.rows_valid,
@@ -109,7 +110,10 @@ CROSS JOIN (
     FROM {{catalog}}.silver.products AS r
     GROUP BY r.product_id
   ) AS p ON p.product_id = n.product_id
+  -- The MERGE's own match (merge_cleaned.sql): the batch's event dates only, not all of Silver.
   WHERE NOT EXISTS (
-    SELECT 1 FROM {{catalog}}.silver.customer_events_cleaned AS s WHERE s.event_id = n.event_id
+    SELECT 1 FROM {{catalog}}.silver.customer_events_cleaned AS s
+    WHERE s.event_id = n.event_id
+      AND s.event_date BETWEEN CAST({{first_event_date}} AS DATE) AND CAST({{last_event_date}} AS DATE)
   )
 ) AS w
