@@ -123,6 +123,8 @@ try {
   }
   console.log('  overhead: (wall - ceil(N/C) x single) per wave; lakectl time: wall minus the runs it waited for, per wave (start-up,')
   console.log('  the record it writes, run-now, polling). At C > 1 the partition runs share the machine\'s cores, so each takes longer.')
+  const worst = Math.max(...rows.map((r) => r.ratio))
+  console.log(`backfill: fan-out worst ${worst.toFixed(2)}x of ceil(N/C) x single, budget ${BUDGET}x -> ${worst <= BUDGET ? 'met' : 'MISSED'}`)
   console.log(JSON.stringify({bench: 'backfill', partitions: N, events: EVENTS, single_partition_ms: partitionMs, single_runs_ms: single, budget: BUDGET, results: rows}))
 } finally {
   await server.close()

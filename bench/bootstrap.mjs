@@ -64,4 +64,6 @@ for (const name of ['scratch', 'converged']) {
   console.log(`  ${name.padEnd(16)} ${String(slow[name].requests).padStart(9)} ${String(Math.round(base[name].ms)).padStart(10)} ms ${String(Math.round(slow[name].ms)).padStart(10)} ms ${String(Math.round(added)).padStart(11)} ms ${trips.toFixed(1).padStart(13)} ${String(DEPTH[name]).padStart(6)}  ${added <= budget ? 'met' : 'MISSED'} (${Math.round(added)} <= ${budget} ms)`)
 }
 console.log('  wall (0 ms) is mostly process start-up and local work; the latency added is what round trips cost.')
+const worst = Math.max(...['scratch', 'converged'].map((name) => (slow[name].ms - base[name].ms) / (2 * DEPTH[name] * latencyMs)))
+console.log(`bootstrap: latency added worst ${worst.toFixed(2)}x of its budget (2 x depth x latency) -> ${worst <= 1 ? 'met' : 'MISSED'}`)
 console.log(JSON.stringify({bench: 'bootstrap', latency_ms: latencyMs, depth: DEPTH, results}))
