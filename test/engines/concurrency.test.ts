@@ -28,9 +28,9 @@ const HISTORY = [
   ...generateEvents({count: 1_200, seed: 41, startTime: `${BACKFILLED[0]}T00:00:00.000Z`, eventsPerSecond: 1_200 / 172_800, duplicateFraction: 0.06, malformedFraction: 0.02, invalidFraction: 0.05, lateFraction: 0}),
 ]
 /** From 2026-11-26 on, late events up to three days back: never on the backfilled days. */
-const CURRENT = [...generateEvents({count: 4_300, seed: 23, duplicateFraction: 0.06, malformedFraction: 0.02, invalidFraction: 0.05, lateFraction: 0.03, edgeCaseFraction: 0.02})]
+const CURRENT = [...generateEvents({count: 8_000, seed: 23, duplicateFraction: 0.06, malformedFraction: 0.02, invalidFraction: 0.05, lateFraction: 0.03, edgeCaseFraction: 0.02})]
 const EVENTS = [...HISTORY, ...CURRENT]
-const PER_BATCH = 100
+const PER_BATCH = 150
 const dir = mkdtempSync(path.join(tmpdir(), 'lakectl-engines-concurrency-'))
 let pipeline: SparkPipeline
 const killed: {batch?: number; partial?: boolean} = {}

@@ -63,14 +63,11 @@ export function sparkSubmit(site: SparkSite, name: string, script: string, args:
     'spark.driver.memory': '1g',
     // Batches of a few hundred rows on two cores shared by up to five drivers: the fixed cost of a
     // query dominates, so one shuffle partition and one Delta log partition (not 200 and 50), no
-    // adaptive re-planning and no code generation at all: compiling each query's generated Java (whole
-    // stage and per expression) costs more than interpreting a few hundred rows (about 15% less CPU a
-    // batch here). None of it changes a result.
+    // adaptive re-planning and no whole-stage code generation. None of it changes a result.
     'spark.sql.shuffle.partitions': '1',
     'spark.databricks.delta.snapshotPartitions': '1',
     'spark.sql.adaptive.enabled': 'false',
     'spark.sql.codegen.wholeStage': 'false',
-    'spark.sql.codegen.factoryMode': 'NO_CODEGEN',
     'spark.driver.extraJavaOptions': `-Dlog4j.configurationFile=file:${log4j} -XX:+UseSerialGC`,
     ...options.conf,
   }
