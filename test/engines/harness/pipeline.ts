@@ -101,12 +101,16 @@ export class SparkPipeline {
    * say so and no Silver or Gold batch is under way (a batch appends its figures before its data).
    */
   async waitCaughtUp(produced: number, timeoutMs = 600_000): Promise<void> {
+    // Reading the tables replays their Delta logs and scans their files, which costs CPU the drivers
+    // need: only when no batch is under way (a look at the checkpoints), and at most once a second.
+    let lastRead = 0
     await waitFor(
       `the Spark streams to process ${produced} records`,
       async () => {
         this.assertRunning()
+        if (!(this.idle('silver') && this.idle('gold')) || Date.now() - lastRead < 1_000) return undefined
+        lastRead = Date.now()
         const p = await this.progress().catch(() => undefined)
-        if (!(this.idle('silver') && this.idle('gold'))) return undefined
         return p && p.bronze === produced && p.silverIn === produced && p.goldIn === p.silverRows && this.idle('silver') && this.idle('gold') ? true : undefined
       },
       timeoutMs,
