@@ -76,8 +76,11 @@ export async function produce(server: TestServer, values: string[], batch = 5000
   }
 }
 
-/** Polls until check() returns a value (not undefined), or fails after timeoutMs. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+/**
+ * Polls until check() returns a value (not undefined), or fails after timeoutMs. The pause between
+ * checks doubles from 20 ms up to maxDelayMs (raise it where a check is costly and the wait is long).
+ */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000, maxDelayMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let delay = 20
   for (;;) {
@@ -85,7 +88,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (value !== undefined) return value
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, delay))
-    delay = Math.min(250, delay * 2)
+    delay = Math.min(maxDelayMs, delay * 2)
   }
 }
 

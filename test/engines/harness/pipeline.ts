@@ -103,17 +103,16 @@ export class SparkPipeline {
   async waitCaughtUp(produced: number, timeoutMs = 600_000): Promise<void> {
     // Reading the tables replays their Delta logs and scans their files, which costs CPU the drivers
     // need: only when no batch is under way (a look at the checkpoints), and at most once a second.
-    let lastRead = 0
     await waitFor(
       `the Spark streams to process ${produced} records`,
       async () => {
         this.assertRunning()
-        if (!(this.idle('silver') && this.idle('gold')) || Date.now() - lastRead < 1_000) return undefined
-        lastRead = Date.now()
+        if (!(this.idle('silver') && this.idle('gold'))) return undefined
         const p = await this.progress().catch(() => undefined)
         return p && p.bronze === produced && p.silverIn === produced && p.goldIn === p.silverRows && this.idle('silver') && this.idle('gold') ? true : undefined
       },
       timeoutMs,
+      1_000,
     )
   }
 
