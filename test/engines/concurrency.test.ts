@@ -22,15 +22,18 @@ import {SparkPipeline} from './harness/pipeline.js'
 import {removeScratch} from './harness/env.js'
 import {stopAll} from './harness/processes.js'
 
+const PER_BATCH = 150
 /** Two earlier days (2026-11-20 and -21, no late events): the streams write them first, the backfills replace them later. */
 const BACKFILLED = ['2026-11-20', '2026-11-21']
 const HISTORY = [
   ...generateEvents({count: 1_200, seed: 41, startTime: `${BACKFILLED[0]}T00:00:00.000Z`, eventsPerSecond: 1_200 / 172_800, duplicateFraction: 0.06, malformedFraction: 0.02, invalidFraction: 0.05, lateFraction: 0}),
 ]
-/** From 2026-11-26 on, late events up to three days back: never on the backfilled days. */
-const CURRENT = [...generateEvents({count: 8_000, seed: 23, duplicateFraction: 0.06, malformedFraction: 0.02, invalidFraction: 0.05, lateFraction: 0.03, edgeCaseFraction: 0.02})]
+/**
+ * From 2026-11-26 on, late events up to three days back: never on the backfilled days. Bronze takes at
+ * most PER_BATCH events a batch: 8 batches of history and at least 46 of these, over the floor of 50.
+ */
+const CURRENT = [...generateEvents({count: 46 * PER_BATCH, seed: 23, duplicateFraction: 0.06, malformedFraction: 0.02, invalidFraction: 0.05, lateFraction: 0.03, edgeCaseFraction: 0.02})]
 const EVENTS = [...HISTORY, ...CURRENT]
-const PER_BATCH = 150
 const dir = mkdtempSync(path.join(tmpdir(), 'lakectl-engines-concurrency-'))
 let pipeline: SparkPipeline
 const killed: {batch?: number; partial?: boolean} = {}
