@@ -68,6 +68,10 @@ export function sparkSubmit(site: SparkSite, name: string, script: string, args:
     'spark.databricks.delta.snapshotPartitions': '1',
     'spark.sql.adaptive.enabled': 'false',
     'spark.sql.codegen.wholeStage': 'false',
+    // Each batch plans the same queries with new literals: with the default 100 entries the generated
+    // classes of one batch evict the last one's and Janino compiles them again (measured: a Silver batch
+    // alone 2.6 s instead of 3.0 s, 12% less CPU). A static conf, so set here.
+    'spark.sql.codegen.cache.maxEntries': '2000',
     'spark.driver.extraJavaOptions': `-Dlog4j.configurationFile=file:${log4j} -XX:+UseSerialGC`,
     ...options.conf,
   }
