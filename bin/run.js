@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Production entry point. Global flags may come before the command words: they are moved behind them
 // (dist/cli/argv.js). `--version` and help are answered from the build-time help model
-// (dist/cli/fast-path.js); everything else runs the compiled commands through oclif.
+// (dist/cli/fast-path.js); a lakectl command runs from its module without loading oclif
+// (dist/cli/dispatch.js); anything else (the help and autocomplete commands, a typo) goes through oclif.
 import {normalizeArgv} from '../dist/cli/argv.js'
+import {dispatch, loadManifest} from '../dist/cli/dispatch.js'
 import {fastPath, loadHelpModel} from '../dist/cli/fast-path.js'
 
 const model = loadHelpModel()
 const argv = normalizeArgv(process.argv.slice(2), model?.commands.map((c) => c.id) ?? [])
-if (!fastPath(argv, model)) {
+if (!fastPath(argv, model) && !(await dispatch(argv, loadManifest()))) {
   // oclif checks its own Node range at import, loading semver for it; lakectl's own range (package.json)
   // is the stricter one.
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= 'true'

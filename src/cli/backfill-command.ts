@@ -3,7 +3,7 @@
  * bar on a terminal, one plain line per partition state change otherwise), the result table, the next
  * command to run, exit codes, and the Ctrl-C question.
  */
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from './flags.js'
 
 import {checkBackfillId} from '../backfill/partitions.js'
 import type {BackfillContext, BackfillResult, DriveOptions} from '../backfill/service.js'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from './flags.js'
 
 /** The state folder of the local workspace, shared by every `lakectl local` command. */
 export const stateDirFlag = Flags.string({

@@ -1,5 +1,5 @@
 /** Shared by the `lakectl model` commands: the model argument and its default from the config. */
-import {Args} from '@oclif/core'
+import {Args} from './flags.js'
 
 import type {Settings} from '../config/targets.js'
 import type {PromoteResult} from '../models/promotion.js'

@@ -2,7 +2,7 @@
 import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {Flags} from '@oclif/core'
+import {Flags} from './flags.js'
 
 import {type Finding, isFailing} from '../reports/findings.js'
 import {UsageError} from '../errors.js'

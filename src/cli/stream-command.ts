@@ -1,5 +1,5 @@
 /** What `stream start`, `stop` and `restart` share: layer arguments, waiting, and rendering. */
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from './flags.js'
 
 import type {LayerChange, WaitOptions} from '../streams/control.js'
 import type {Output, Progress} from './output.js'

@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '../../cli/flags.js'
 
 import {afterInterrupt, backfillContext, type BackfillOutcome, downstreamNote, driveFlags, exitCodeOf, renderBackfill, withBackfillProgress, withNext} from '../../cli/backfill-command.js'
 import {LakectlCommand} from '../../cli/base-command.js'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../cli/flags.js'
 
 import {backfillContext} from '../../cli/backfill-command.js'
 import {LakectlCommand} from '../../cli/base-command.js'

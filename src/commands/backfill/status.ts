@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import {Args} from '../../cli/flags.js'
 
 import {backfillContext, renderBackfill, withNext, type BackfillOutcome} from '../../cli/backfill-command.js'
 import {LakectlCommand} from '../../cli/base-command.js'

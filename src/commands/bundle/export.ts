@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '../../cli/flags.js'
 
 import {LakectlCommand} from '../../cli/base-command.js'
 import {type BundleExport, bundleFiles, writeBundle} from '../../lakehouse/bundle.js'

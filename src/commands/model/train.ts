@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../cli/flags.js'
 
 import {LakectlCommand} from '../../cli/base-command.js'
 import {modelName} from '../../cli/model-command.js'
