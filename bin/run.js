@@ -3,13 +3,13 @@
 // (dist/cli/argv.js). `--version` and help are answered from the build-time help model
 // (dist/cli/fast-path.js); a lakectl command runs from its module without loading oclif
 // (dist/cli/dispatch.js); anything else (the help and autocomplete commands, a typo) goes through oclif.
-import {normalizeArgv} from '../dist/cli/argv.js'
+import {asksForHelp, normalizeArgv} from '../dist/cli/argv.js'
 import {dispatch, loadManifest} from '../dist/cli/dispatch.js'
-import {fastPath, loadHelpModel} from '../dist/cli/fast-path.js'
 
-const model = loadHelpModel()
-const argv = normalizeArgv(process.argv.slice(2), model?.commands.map((c) => c.id) ?? [])
-if (!fastPath(argv, model) && !(await dispatch(argv, loadManifest()))) {
+const manifest = loadManifest()
+const argv = normalizeArgv(process.argv.slice(2), Object.keys(manifest?.commands ?? {}))
+const answered = asksForHelp(argv) ? await import('../dist/cli/fast-path.js').then((m) => m.fastPath(argv, m.loadHelpModel())) : await dispatch(argv, manifest)
+if (!answered) {
   // oclif checks its own Node range at import, loading semver for it; lakectl's own range (package.json)
   // is the stricter one.
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= 'true'

@@ -60,3 +60,10 @@ export function normalizeArgv(argv: readonly string[], commandIds: readonly stri
   const dash = rest.indexOf('--')
   return dash < 0 ? [...words, ...rest, ...globals] : [...words, ...rest.slice(0, dash), ...globals, ...rest.slice(dash)]
 }
+
+/** Whether argv asks for the version or for help (only then is the help model read). */
+export function asksForHelp(argv: readonly string[]): boolean {
+  if (argv.length === 0 || argv[0] === '--version' || argv[0] === '-v') return true
+  const beforeDashes = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
+  return beforeDashes.some((a) => a === '--help' || a === '-h')
+}

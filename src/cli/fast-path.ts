@@ -6,6 +6,7 @@
  */
 import {readFileSync} from 'node:fs'
 
+import {asksForHelp} from './argv.js'
 import {type HelpModel, helpWidth, helpWords, renderHelp, versionLine} from './help.js'
 
 export const HELP_MODEL = new URL('../help-model.json', import.meta.url)
@@ -20,13 +21,11 @@ export function loadHelpModel(): HelpModel | undefined {
 
 /** Answers argv when it asks for the version or for help; false to run it through oclif. */
 export function fastPath(argv: string[], model: HelpModel | undefined, write: (text: string) => void = (t) => process.stdout.write(t)): boolean {
-  if (!model) return false
+  if (!model || !asksForHelp(argv)) return false
   if (argv[0] === '--version' || argv[0] === '-v') {
     write(versionLine(model) + '\n')
     return true
   }
-  const beforeDashes = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
-  if (argv.length > 0 && !beforeDashes.some((a) => a === '--help' || a === '-h')) return false
   const text = renderHelp(model, helpWords(model, argv), helpWidth())
   if (text === undefined) return false
   write(text)

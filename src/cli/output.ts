@@ -262,18 +262,24 @@ function visibleLength(text: string): number {
   return text.replace(/\u001B\[[0-9;]*m/g, '').length
 }
 
-const grouped = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0})
-const groupedDecimals = new Intl.NumberFormat('en-US', {minimumFractionDigits: 2, maximumFractionDigits: 2})
+// Made on first use: the first Intl formatter loads ICU data (about 20 ms), which a command that prints
+// no number should not pay at start-up.
+let formatters: {grouped: Intl.NumberFormat; decimals: Intl.NumberFormat} | undefined
+const numberFormats = () =>
+  (formatters ??= {
+    grouped: new Intl.NumberFormat('en-US', {maximumFractionDigits: 0}),
+    decimals: new Intl.NumberFormat('en-US', {minimumFractionDigits: 2, maximumFractionDigits: 2}),
+  })
 
 /** Human numbers: thousands grouped (1,234,567), two decimals for fractions; `raw` keeps them as they are. */
 export function formatNumber(value: number, raw = false): string {
   if (raw || !Number.isFinite(value)) return String(value)
-  return Number.isInteger(value) ? grouped.format(value) : groupedDecimals.format(value)
+  return Number.isInteger(value) ? numberFormats().grouped.format(value) : numberFormats().decimals.format(value)
 }
 
 /** Rows per second, in one format everywhere: whole and grouped (JSON keeps the exact value). */
 export function formatRate(value: number | null | undefined): string | null {
-  return value === null || value === undefined ? null : grouped.format(Math.round(value))
+  return value === null || value === undefined ? null : numberFormats().grouped.format(Math.round(value))
 }
 
 /** Seconds of lag, in one format everywhere: one decimal. */

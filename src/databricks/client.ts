@@ -130,7 +130,7 @@ export class DatabricksClient {
         ...(body === undefined ? {} : {'content-type': 'application/json'}),
       }
       const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.policy.requestTimeoutMs, deadline - Date.now()))
-      this.trace(`> ${method} ${shownPath}${attempt > 1 ? ` (attempt ${attempt})` : ''}${body ? ` ${this.redactor.body(body)}` : ''}`)
+      this.trace(() => `> ${method} ${shownPath}${attempt > 1 ? ` (attempt ${attempt})` : ''}${body ? ` ${this.redactor.body(body)}` : ''}`)
       const sent = Date.now()
       let outcome: Outcome
       let response: HttpResponse | undefined
@@ -140,7 +140,8 @@ export class DatabricksClient {
         response = await this.transport.send({method, url, headers, body, timeoutMs, connectTimeoutMs: this.policy.connectTimeoutMs, signal: this.options.signal})
         unreachableSince = undefined
         const requestId = header(response, 'x-request-id') ?? header(response, 'x-databricks-request-id')
-        this.trace(`< ${response.status} ${method} ${shownPath} (${Date.now() - sent} ms)${requestId ? ` [${requestId}]` : ''} ${this.redactor.body(response.body)}`)
+        const {status, body: text} = response
+        this.trace(() => `< ${status} ${method} ${shownPath} (${Date.now() - sent} ms)${requestId ? ` [${requestId}]` : ''} ${this.redactor.body(text)}`)
         if (response.status >= 200 && response.status < 300) return parseBody<T>(response.body)
         const apiError = parseApiError(response.status, this.redactor.text(response.body), method, url.pathname, requestId)
         failure = apiError
@@ -150,7 +151,7 @@ export class DatabricksClient {
         if (isAbortError(error) || this.options.signal?.aborted) throw new InterruptedError()
         if (!(error instanceof NetworkError)) throw error
         if (TLS_CODES.test(error.code)) throw tlsError(error, this.host)
-        this.trace(`< ${error.code} ${method} ${shownPath} (${Date.now() - sent} ms) ${error.message}`)
+        this.trace(() => `< ${error.code} ${method} ${shownPath} (${Date.now() - sent} ms) ${error.message}`)
         outcome = {kind: 'network', code: error.code}
         cause = `${error.message} (${error.code})`
         if (isUnreachable(outcome)) unreachableSince ??= sent
@@ -159,19 +160,19 @@ export class DatabricksClient {
       let resend = idempotent
       if (!idempotent && isOutcomeUnknown(outcome)) {
         if (!options.settle) throw new OutcomeUnknownError(`${method} ${url.pathname}`, cause)
-        this.trace(`  outcome unknown (${cause}): reading the state back`)
+        this.trace(() => `  outcome unknown (${cause}): reading the state back`)
         const settled = await options.settle()
         if (settled) {
-          this.trace(`  ${method} ${url.pathname} took effect`)
+          this.trace(() => `  ${method} ${url.pathname} took effect`)
           return settled.value
         }
-        this.trace(`  ${method} ${url.pathname} did not take effect`)
+        this.trace(() => `  ${method} ${url.pathname} did not take effect`)
         resend = true
       }
       const delay = this.retryDelay(outcome, attempt, resend, unreachableSince === undefined ? deadline : Math.min(deadline, unreachableSince + this.policy.unreachableMs))
       if (delay === undefined) throw failure
       const what = outcome.kind === 'network' ? `${method} ${this.host.origin}${url.pathname}` : `${method} ${url.pathname}`
-      this.trace(`  retrying in ${delay} ms`)
+      this.trace(() => `  retrying in ${delay} ms`)
       this.options.onRetry?.({what, cause, attempt, delayMs: delay})
       await this.sleep(delay)
     }
@@ -253,8 +254,9 @@ export class DatabricksClient {
     return url
   }
 
-  private trace(line: string): void {
-    this.options.trace?.(this.redactor.text(line))
+  /** A --debug line, built only when someone listens (redacting a body costs a JSON parse and print). */
+  private trace(line: () => string): void {
+    this.options.trace?.(this.redactor.text(line()))
   }
 
   private throwIfAborted(): void {

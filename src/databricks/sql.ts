@@ -127,7 +127,8 @@ export async function runStatement<Row = Record<string, unknown>>(client: Databr
   const id = response.statement_id
   try {
     for (let attempt = 0; !TERMINAL.has(response.status.state); attempt++) {
-      await client.sleep(Math.min(1000, 50 * 2 ** attempt))
+      // A short statement is done within milliseconds: the first look comes soon, later ones back off to 1 s.
+      await client.sleep(Math.min(1000, 10 * 2 ** attempt))
       response = await client.get<StatementResponse>(`${STATEMENTS}/${id}`)
     }
   } catch (error) {
