@@ -110,7 +110,7 @@ async function streams(mode) {
   const client = new DatabricksClient({host: ws.url, auth: {headers: async () => ({authorization: `Bearer ${ws.token}`}), secrets: () => [ws.token]}, userAgent: 'lakectl-bench'})
   const project = mkdtempSync(path.join(tmpdir(), 'lakectl-bench-project-'))
   mkdirSync(project, {recursive: true})
-  const settings = resolveSettings({}, {}, project)
+  const settings = await resolveSettings({}, {}, project)
   await applyBootstrap(client, await planBootstrap(client, settings))
   const sql = async (statement) => {
     let r = await client.post('/api/2.0/sql/statements', {statement, warehouse_id: 'local00000000001', wait_timeout: '30s'})
