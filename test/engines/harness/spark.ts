@@ -90,11 +90,20 @@ export function sparkSubmit(site: SparkSite, name: string, script: string, args:
   return Object.assign(Object.create(driver) as Managed, {
     async stop(graceMs = 30_000) {
       const python = childPids(driver.pid)
-      for (const pid of python) process.kill(pid, 'SIGTERM')
+      for (const pid of python) signalIfAlive(pid, 'SIGTERM')
       if (python.length > 0) await Promise.race([driver.exited, new Promise((resolve) => setTimeout(resolve, graceMs))])
       await stopGroup(5_000)
     },
   })
+}
+
+/** A child listed a moment ago may have exited since (a finished helper process): that is not a failure. */
+function signalIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+  }
 }
 
 /** The processes whose parent is pid (the driver JVM starts the Python program). */
