@@ -106,7 +106,7 @@ export abstract class LakectlCommand<T extends Definition, R> {
 
   protected async init(): Promise<void> {
     const ctor = this.ctor
-    const definition = {flags: {...ctor.baseFlags, ...ctor.flags}, args: ctor.args, strict: ctor.strict !== false} as unknown as ParseInput
+    const definition = {flags: {...ctor.baseFlags, ...ctor.flags}, args: ctor.args, strict: ctor.strict} as unknown as ParseInput
     const {args, argv, flags, metadata} = (await parseSimple(definition, this.argv)) ?? (await this.oclifParse(definition))
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
@@ -140,7 +140,7 @@ export abstract class LakectlCommand<T extends Definition, R> {
   /** This command line as typed (global flags after the words), quoted for a shell: for hints. */
   protected commandLine(): string {
     const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)
-    return ['lakectl', ...this.id!.split(':'), ...this.argv.map(quote)].join(' ')
+    return ['lakectl', ...this.id.split(':'), ...this.argv.map(quote)].join(' ')
   }
 
   protected get settings(): Settings {
@@ -171,7 +171,7 @@ export abstract class LakectlCommand<T extends Definition, R> {
   protected async catch(error: Error): Promise<void> {
     const ctor = this.ctor
     const known = Object.entries({...ctor.baseFlags, ...ctor.flags}).filter(([, f]) => !f.hidden).map(([name]) => name)
-    const failure = this.abort.signal.aborted ? new InterruptedError() : toLakectlError(error, {words: this.id?.replaceAll(':', ' ') ?? '', flags: known})
+    const failure = this.abort.signal.aborted ? new InterruptedError() : toLakectlError(error, {words: this.id.replaceAll(':', ' '), flags: known})
     // A parse error comes before the flags are known: read the two that shape the output from argv.
     const out = this.out ?? (await Output.create({json: this.argv.includes('--json'), noColor: this.argv.includes('--no-color'), noInput: true}))
     if (failure.code === 'INTERNAL' && this.flags?.debug) out.debug(String(error.stack))

@@ -17,7 +17,7 @@ export async function runCommand(argv: string[], dir: string, options: {developm
     await flush()
   } catch (error) {
     const exit = (error as {oclif?: {exit?: number}; code?: string}).oclif?.exit
-    // A command that failed has rendered its error already and exits through oclif's ExitError.
+    // oclif's own commands (help, autocomplete) end through its ExitError; lakectl's set the exit code.
     if ((error as {code?: string}).code === 'EEXIT' && exit !== undefined) {
       process.exitCode = exit
       return
