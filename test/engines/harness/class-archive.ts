@@ -14,6 +14,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {enginesCache} from './env.js'
+import {sparkRun} from './spark.js'
 
 /** Where the archive for this JDK, PySpark and jar set is (whether or not it exists yet). */
 export function classArchive(): string {
@@ -34,8 +35,6 @@ function archiveFor(cache: string): string {
 export default async function ensureClassArchive(): Promise<void> {
   const archive = classArchive()
   if (existsSync(archive)) return
-  // Imported here: spark.ts reads the archive's path from this module.
-  const {sparkRun} = await import('./spark.js')
   const folder = path.dirname(archive)
   mkdirSync(folder, {recursive: true})
   const scratch = mkdtempSync(path.join(tmpdir(), 'lakectl-class-archive-'))
