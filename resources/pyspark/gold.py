@@ -57,7 +57,7 @@ def main(argv: list[str]) -> None:
         .trigger(processingTime=f"{args.trigger_seconds} seconds")
         .start()
     )
-    run_until_stopped(spark, query, recorder, catalog, flush_seconds=max(5, args.trigger_seconds))
+    run_until_stopped(spark, query, recorder, catalog)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import os
 import sys
 import unittest
 import uuid
+from datetime import timedelta
 from types import SimpleNamespace
 
 sys.path.insert(0, os.environ["LAKECTL_PYSPARK_DIR"])
@@ -139,6 +140,14 @@ class ProgressTest(unittest.TestCase):
         self.assertEqual(fields["offsets_behind_latest"], 5)
         # The row fits the table's schema (createDataFrame verifies every field).
         lp.STREAM_PROGRESS_SCHEMA.fromInternal(lp.STREAM_PROGRESS_SCHEMA.toInternal(row))
+
+    def test_records_the_time_the_progress_came_not_the_time_it_is_written(self):
+        progress = self.progress(None)
+        came = lp.parse_spark_time(progress.timestamp) + timedelta(seconds=2)
+        fields = dict(zip([f.name for f in lp.STREAM_PROGRESS_SCHEMA.fields], lp.ProgressRecorder("bronze", "lakectl_bronze").row(progress, came)))
+        self.assertEqual(fields["recorded_at"], came)
+        newest = lp.as_utc(fields["max_event_time"])
+        self.assertAlmostEqual(fields["ingest_lag_seconds"], (came - newest).total_seconds())
 
     def test_keeps_real_offsets(self):
         row = lp.ProgressRecorder("bronze", "lakectl_bronze").row(self.progress('{"customer-events":{"0":3}}'))
