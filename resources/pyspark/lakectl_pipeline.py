@@ -552,13 +552,12 @@ class ProgressRecorder(StreamingQueryListener):
             table = f"{identifier(catalog)}.ops.stream_progress"
             retry_conflicts(lambda: spark.createDataFrame(rows, STREAM_PROGRESS_SCHEMA).write.format("delta").mode("append").saveAsTable(table))
 
-    def row(self, progress, recorded_at: datetime | None = None) -> tuple:
+    def row(self, progress, recorded_at: datetime) -> tuple:
         figures = self._figures.pop(progress.batchId, {})
         source = progress.sources[0] if progress.sources else None
         event_time = progress.eventTime or {}
         max_event_time = parse_spark_time(event_time.get("max")) or figures.get("max_event_ts")
         newest = figures.get("max_ingest_ts") or max_event_time
-        recorded_at = recorded_at or utc_now()
         trigger_ts = parse_spark_time(progress.timestamp)
         output_rows = figures.get("rows_written", progress.sink.numOutputRows if progress.sink else None)
         metrics = (source.metrics if source else None) or {}
@@ -602,20 +601,20 @@ def as_utc(moment: datetime | None) -> datetime | None:
 PROGRESS_SECONDS = 15
 
 
-def run_until_stopped(spark: SparkSession, query, recorder: ProgressRecorder, catalog: str, flush_seconds: float = PROGRESS_SECONDS) -> None:
+def run_until_stopped(spark: SparkSession, query, recorder: ProgressRecorder, catalog: str) -> None:
     """Waits for the query (a cancelled job run stops it), recording progress as it goes; re-raises its failure.
 
     SIGTERM stops the query within a second, and the progress of its last batches is still recorded.
     """
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    next_flush = time.monotonic() + flush_seconds
+    next_flush = time.monotonic() + PROGRESS_SECONDS
     try:
         while not query.awaitTermination(1):
             if stopping:
                 query.stop()
             elif time.monotonic() >= next_flush:
                 recorder.flush(spark, catalog)
-                next_flush = time.monotonic() + flush_seconds
+                next_flush = time.monotonic() + PROGRESS_SECONDS
     finally:
         recorder.flush(spark, catalog)

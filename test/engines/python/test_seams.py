@@ -124,6 +124,10 @@ class ProgressTest(unittest.TestCase):
             }
         )
 
+    @staticmethod
+    def fields(row: tuple) -> dict:
+        return dict(zip([f.name for f in lp.STREAM_PROGRESS_SCHEMA.fields], row))
+
     def test_the_runtime_gives_uuid_objects_and_the_text_none(self):
         progress = self.progress(None)
         self.assertIsInstance(progress.id, uuid.UUID)
@@ -131,8 +135,8 @@ class ProgressTest(unittest.TestCase):
 
     def test_rows_carry_string_ids_and_null_offsets(self):
         progress = self.progress(None)
-        row = lp.ProgressRecorder("bronze", "lakectl_bronze").row(progress)
-        fields = dict(zip([f.name for f in lp.STREAM_PROGRESS_SCHEMA.fields], row))
+        row = lp.ProgressRecorder("bronze", "lakectl_bronze").row(progress, lp.utc_now())
+        fields = self.fields(row)
         self.assertEqual(fields["query_id"], str(progress.id))
         self.assertEqual(fields["run_id"], str(progress.runId))
         self.assertIsNone(fields["start_offset"])
@@ -144,13 +148,13 @@ class ProgressTest(unittest.TestCase):
     def test_records_the_time_the_progress_came_not_the_time_it_is_written(self):
         progress = self.progress(None)
         came = lp.parse_spark_time(progress.timestamp) + timedelta(seconds=2)
-        fields = dict(zip([f.name for f in lp.STREAM_PROGRESS_SCHEMA.fields], lp.ProgressRecorder("bronze", "lakectl_bronze").row(progress, came)))
+        fields = self.fields(lp.ProgressRecorder("bronze", "lakectl_bronze").row(progress, came))
         self.assertEqual(fields["recorded_at"], came)
         newest = lp.as_utc(fields["max_event_time"])
         self.assertAlmostEqual(fields["ingest_lag_seconds"], (came - newest).total_seconds())
 
     def test_keeps_real_offsets(self):
-        row = lp.ProgressRecorder("bronze", "lakectl_bronze").row(self.progress('{"customer-events":{"0":3}}'))
+        row = lp.ProgressRecorder("bronze", "lakectl_bronze").row(self.progress('{"customer-events":{"0":3}}'), lp.utc_now())
         self.assertEqual(json.loads(row[10]), {"customer-events": {"0": 3}})
 
 
