@@ -23,7 +23,7 @@ import {removeScratch} from './harness/env.js'
 import {stopAll} from './harness/processes.js'
 
 const PER_BATCH = 150
-/** Two earlier days (2026-11-20 and -21, no late events): the streams write them first, the backfills replace them later. */
+/** Two earlier days (2026-11-20 and -21, no late events), produced first: the streams write them, the backfills replace them later. */
 const BACKFILLED = ['2026-11-20', '2026-11-21']
 const HISTORY = [
   ...generateEvents({count: 1_200, seed: 41, startTime: `${BACKFILLED[0]}T00:00:00.000Z`, eventsPerSecond: 1_200 / 172_800, duplicateFraction: 0.06, malformedFraction: 0.02, invalidFraction: 0.05, lateFraction: 0}),
@@ -79,6 +79,27 @@ async function killSilverMidBatch(): Promise<void> {
   )
 }
 
+/**
+ * Silver has read every history record (Bronze keeps the topic's order and Silver takes one Bronze file a
+ * batch), so the backfilled dates are in Silver. The figures are read only after a new Silver batch.
+ */
+async function waitSilverPastHistory(): Promise<void> {
+  let seen = -1
+  await waitFor(
+    'Silver to read the history',
+    async () => {
+      pipeline.assertRunning()
+      const committed = Math.max(-1, ...checkpointBatches('silver', 'commits'))
+      if (committed === seen) return undefined
+      seen = committed
+      const progress = await pipeline.progress().catch(() => undefined)
+      return progress && progress.silverIn >= HISTORY.length ? true : undefined
+    },
+    1_200_000,
+    1_000,
+  )
+}
+
 /** The lines of every driver's log (streams, restarted streams, backfills) that report a retried write conflict. */
 function writeConflicts(): string[] {
   const logs = path.join(pipeline.lakehouse.site.dir, 'logs')
@@ -94,9 +115,9 @@ beforeAll(async () => {
   writeEvents(history, HISTORY)
   writeEvents(current, CURRENT)
   await pipeline.kafka.produceFile(TOPIC, history)
-  pipeline.startAll()
-  await pipeline.waitCaughtUp(HISTORY.length, 1_200_000)
   await pipeline.kafka.produceFile(TOPIC, current)
+  pipeline.startAll()
+  await waitSilverPastHistory()
   // Once Silver is under way on the current events: the two backfills beside the streams.
   const before = Math.max(-1, ...checkpointBatches('silver', 'commits'))
   await waitFor('Silver under way', async () => (pipeline.assertRunning(), Math.max(-1, ...checkpointBatches('silver', 'commits')) >= before + 3 ? true : undefined), 600_000)
