@@ -41,7 +41,7 @@ export async function createClient(settings: Settings, context: ClientContext): 
  * brings back a workspace that was stopped on purpose.
  */
 async function localEndpoint(settings: Settings): Promise<{host: string; token: string}> {
-  const {readLocalEndpoint} = await import('../local/daemon.js')
+  const {readLocalEndpoint} = await import('../local/endpoint.js')
   const endpoint = readLocalEndpoint(settings.localStateDir)
   if (!endpoint) {
     throw new LakectlError(`Local workspace not running (state in ${settings.localStateDir}).`, {code: 'LOCAL_NOT_RUNNING', hint: 'lakectl local up'})

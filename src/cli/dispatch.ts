@@ -9,7 +9,12 @@ import {readFileSync} from 'node:fs'
 
 import type {CommandConfig} from './base-command.js'
 
-export const MANIFEST = new URL('../../oclif.manifest.json', import.meta.url)
+/**
+ * The commands' ids and module paths with the version, taken from oclif's manifest at build time
+ * (build-help.ts): the manifest itself is about 120 KB of flag descriptions, parsed for nothing on
+ * every command line.
+ */
+export const COMMAND_INDEX = new URL('../command-index.json', import.meta.url)
 
 export interface Manifest {
   version: string
@@ -18,10 +23,15 @@ export interface Manifest {
 
 export function loadManifest(): Manifest | undefined {
   try {
-    return JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest
+    return JSON.parse(readFileSync(COMMAND_INDEX, 'utf8')) as Manifest
   } catch {
     return undefined
   }
+}
+
+/** The index of an oclif manifest: what dispatch reads of it. */
+export function commandIndex(manifest: Manifest): Manifest {
+  return {version: manifest.version, commands: Object.fromEntries(Object.entries(manifest.commands).map(([id, command]) => [id, {relativePath: command.relativePath}]))}
 }
 
 /** The command the leading words of argv name (the longest match) and how many words that took. */

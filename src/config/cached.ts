@@ -2,11 +2,12 @@
  * The validated config, cached by the content it was made from. Parsing YAML and building the schema
  * (the yaml and zod packages) cost more than the rest of a workspace command's start-up, and the files
  * rarely change: a cache hit loads neither. The key covers everything the result depends on (both
- * files' text, the user file's path, the loader's and the schema's code), so a changed file or a new
- * lakectl misses and is validated again; an invalid config is never cached and fails as before.
+ * files' text, the user file's path, the loader's and the schema's code by size and time, which a new
+ * lakectl rewrites), so a changed file or a new lakectl misses and is validated again; an invalid config
+ * is never cached and fails as before. The key is compared whole, not hashed: node:crypto would cost a
+ * workspace command more start-up than the cache file's few kilobytes.
  */
-import {createHash} from 'node:crypto'
-import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {DEFAULT_CONFIG_PATH, userConfigPath} from './files.js'
@@ -19,7 +20,7 @@ export async function loadConfigCached(options: {configPath?: string; cwd: strin
   const userPath = userConfigPath(options)
   const projectDir = userPath ? path.dirname(userPath) : path.resolve(options.cwd)
   const key = cacheDir ? cacheKey(userPath) : undefined
-  const file = cacheDir && key ? path.join(cacheDir, `config-${createHash('sha256').update(userPath ?? '').digest('hex').slice(0, 16)}.json`) : undefined
+  const file = cacheDir && key ? path.join(cacheDir, `config-${slot(userPath ?? '')}.json`) : undefined
   if (file) {
     const hit = readEntry(file, key!)
     if (hit) return {config: hit, path: userPath, projectDir}
@@ -33,14 +34,18 @@ export async function loadConfigCached(options: {configPath?: string; cwd: strin
 /** undefined when a file cannot be read: the full loader then reports it. */
 function cacheKey(userPath: string | undefined): string | undefined {
   try {
-    const hash = createHash('sha256')
-    for (const source of LOADER_SOURCES) hash.update(readFileSync(source)).update('\0')
-    hash.update(readFileSync(DEFAULT_CONFIG_PATH)).update('\0')
-    if (userPath) hash.update(userPath).update('\0').update(readFileSync(userPath))
-    return hash.digest('hex')
+    const code = LOADER_SOURCES.map((source) => statSync(source)).map((stat) => [stat.size, stat.mtimeMs])
+    return JSON.stringify([code, readFileSync(DEFAULT_CONFIG_PATH, 'utf8'), userPath ?? null, userPath ? readFileSync(userPath, 'utf8') : null])
   } catch {
     return undefined
   }
+}
+
+/** A cache file per config path (FNV-1a of the path): two paths that share one only evict each other, as the key holds the path. */
+function slot(text: string): string {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0
+  return hash.toString(16).padStart(8, '0')
 }
 
 function readEntry(file: string, key: string): LoadedConfig['config'] | undefined {

@@ -4,7 +4,6 @@
  * lakectl's own, because the SDK drops PATCH bodies, skips TLS verification by default and ignores
  * Retry-After (reference/sdk-and-toolchain.md). The local workspace is just another host here.
  */
-import {randomUUID} from 'node:crypto'
 import {setTimeout as sleepFor} from 'node:timers/promises'
 
 import {InterruptedError, isAbortError} from '../errors.js'
@@ -238,7 +237,8 @@ export class DatabricksClient {
   }
 
   newIdempotencyToken(): string {
-    return randomUUID()
+    // Web Crypto's, loaded on first use: a read-only command never needs node:crypto.
+    return globalThis.crypto.randomUUID()
   }
 
   close(): void {

@@ -3,7 +3,7 @@
  * unless the profile explicitly sets skip_verify, and plain http is allowed only on loopback.
  */
 import http from 'node:http'
-import https from 'node:https'
+import type https from 'node:https'
 
 import {UsageError} from '../errors.js'
 
@@ -63,22 +63,20 @@ export function workspaceUrl(host: string): URL {
 }
 
 export class NodeTransport implements Transport {
-  private readonly httpsAgent: https.Agent
-  private readonly httpAgent: http.Agent
+  private readonly httpAgent = new http.Agent({keepAlive: true, maxSockets: 16})
+  /** node:https (TLS and its crypto) is loaded by the first https request: the local workspace speaks http. */
+  private https?: Promise<{module: typeof https; agent: https.Agent}>
 
-  constructor(options: {skipVerify?: boolean} = {}) {
-    this.httpsAgent = new https.Agent({keepAlive: true, maxSockets: 16, rejectUnauthorized: options.skipVerify !== true})
-    this.httpAgent = new http.Agent({keepAlive: true, maxSockets: 16})
-  }
+  constructor(private readonly options: {skipVerify?: boolean} = {}) {}
 
-  send(request: HttpRequest): Promise<HttpResponse> {
+  async send(request: HttpRequest): Promise<HttpResponse> {
     const {url} = request
-    const client = url.protocol === 'https:' ? https : http
+    const {module, agent} = url.protocol === 'https:' ? await this.httpsClient() : {module: http, agent: this.httpAgent}
     return new Promise((resolve, reject) => {
-      const req = client.request(url, {
+      const req = module.request(url, {
         method: request.method,
         headers: request.body === undefined ? request.headers : {...request.headers, 'content-length': Buffer.byteLength(request.body)},
-        agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
+        agent,
         signal: request.signal,
       })
       const timer = setTimeout(() => req.destroy(new NetworkError('REQUEST_TIMEOUT', `no response within ${request.timeoutMs} ms`)), request.timeoutMs)
@@ -112,9 +110,17 @@ export class NodeTransport implements Transport {
     })
   }
 
+  private httpsClient(): Promise<{module: typeof https; agent: https.Agent}> {
+    this.https ??= import('node:https').then(({default: module}) => ({
+      module,
+      agent: new module.Agent({keepAlive: true, maxSockets: 16, rejectUnauthorized: this.options.skipVerify !== true}),
+    }))
+    return this.https
+  }
+
   close(): void {
-    this.httpsAgent.destroy()
     this.httpAgent.destroy()
+    void this.https?.then(({agent}) => agent.destroy())
   }
 }
 

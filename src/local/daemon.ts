@@ -11,19 +11,13 @@ import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {LakectlError, UsageError} from '../errors.js'
+import {pidAlive, readServerInfo, readToken, type ServerInfo} from './endpoint.js'
 import {dataEntries, isTemporaryFile, statePaths, writeFileAtomic, type StatePaths} from './state-dir.js'
 
 const START_TIMEOUT_MS = 30_000
 const STOP_TIMEOUT_MS = 10_000
 const KILL_TIMEOUT_MS = 3_000
 const POLL_MS = 50
-
-export interface ServerInfo {
-  url: string
-  port: number
-  pid: number
-  started_at: number
-}
 
 export interface LocalUpResult {
   url: string
@@ -139,14 +133,6 @@ export async function localReset(options: {stateDir: string}): Promise<LocalRese
   return {state_dir: paths.root, stopped, removed: removed.sort()}
 }
 
-/** The running local workspace's address and token, for the client factory; undefined when not running. */
-export function readLocalEndpoint(stateDir: string): {url: string; token: string} | undefined {
-  const paths = statePaths(stateDir)
-  const info = readServerInfo(paths)
-  const token = readToken(paths)
-  return info && token && pidAlive(info.pid) ? {url: info.url, token} : undefined
-}
-
 // -------------------------------------------------------------------------------------------------
 
 /** How to start the server: the compiled main.js, or main.ts through tsx when running from source. */
@@ -171,37 +157,8 @@ function ensureToken(paths: StatePaths): string {
   return token
 }
 
-function readToken(paths: StatePaths): string | undefined {
-  try {
-    return readFileSync(paths.token, 'utf8').trim() || undefined
-  } catch {
-    return undefined
-  }
-}
-
-function readServerInfo(paths: StatePaths): ServerInfo | undefined {
-  try {
-    const info = JSON.parse(readFileSync(paths.serverInfo, 'utf8')) as Partial<ServerInfo>
-    if (typeof info.url === 'string' && typeof info.pid === 'number' && typeof info.port === 'number') {
-      return {url: info.url, pid: info.pid, port: info.port, started_at: info.started_at ?? Date.now()}
-    }
-  } catch {
-    // absent or half-written: treated as not running
-  }
-  return undefined
-}
-
 function upResult(info: ServerInfo, paths: StatePaths): Omit<LocalUpResult, 'already_running'> {
   return {url: info.url, port: info.port, pid: info.pid, state_dir: paths.root}
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** Does the server at `url` accept the token (SCIM Me answers 200)? */

@@ -2,7 +2,6 @@
  * Layout of the local workspace's state folder, shared by the server, its process entry and the
  * daemon commands, plus the one way files in it are written (atomically).
  */
-import {randomBytes} from 'node:crypto'
 import {mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
@@ -68,10 +67,13 @@ export function isTemporaryFile(name: string): boolean {
   return name.endsWith('.tmp')
 }
 
+let temporaries = 0
+
 /** Writes through a temporary file and a rename, so readers never see a half-written file. */
 export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): void {
   mkdirSync(path.dirname(file), {recursive: true})
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  // Unique among processes (the pid) and within one (writes here are synchronous, the count tells them apart).
+  const temp = `${file}.${process.pid}.${++temporaries}.tmp`
   try {
     writeFileSync(temp, data, {mode})
     renameSync(temp, file)

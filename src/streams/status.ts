@@ -72,13 +72,16 @@ const RECENT_BATCHES = 20
 
 export async function streamStatus(
   client: DatabricksClient,
-  options: {config: LakectlConfig; target: string; catalog: string; warehouseId: string; layers: readonly Layer[]; now?: number},
+  /** A promise is awaited beside the job lookups: resolving the warehouse costs a round trip of its own. */
+  options: {config: LakectlConfig; target: string; catalog: string; warehouseId: string | Promise<string>; layers: readonly Layer[]; now?: number},
 ): Promise<StreamStatus> {
   const now = options.now ?? Date.now()
-  const jobs = await listProjectJobs(client, options.config.project)
+  // Two round trips on the critical path, not four: the progress query does not wait on the jobs.
   const [progress, layers] = await Promise.all([
-    readProgress(client, options.catalog, options.warehouseId, Math.max(RECENT_BATCHES, options.config.monitoring.lag_window)),
-    Promise.all(options.layers.map((layer) => jobState(client, layer, jobs.filter((j) => j.settings.tags?.[TAG_ROLE] === layer)[0], now))),
+    Promise.resolve(options.warehouseId).then((id) => readProgress(client, options.catalog, id, Math.max(RECENT_BATCHES, options.config.monitoring.lag_window))),
+    listProjectJobs(client, options.config.project).then((jobs) =>
+      Promise.all(options.layers.map((layer) => jobState(client, layer, jobs.filter((j) => j.settings.tags?.[TAG_ROLE] === layer)[0], now))),
+    ),
   ])
   return {
     target: options.target,
@@ -95,14 +98,15 @@ type JobPart = Pick<LayerStatus, 'layer' | 'job_id' | 'state' | 'run_id' | 'upti
 
 async function jobState(client: DatabricksClient, layer: Layer, job: Job | undefined, now: number): Promise<JobPart> {
   if (!job) return {layer, job_id: null, state: 'NOT_DEPLOYED', run_id: null, uptime_seconds: null, failure: null}
-  const [active] = await activeRuns(client, job.job_id)
+  // Both lists at once: the latest run is only needed without an active one, but asking after would
+  // cost a round trip more.
+  const [[active], [latest]] = await Promise.all([activeRuns(client, job.job_id), latestRuns(client, job.job_id)])
   const unpaused = job.settings.continuous?.pause_status === 'UNPAUSED'
   if (active) {
     const life = active.state.life_cycle_state
     const state: LayerState = life === 'RUNNING' ? 'RUNNING' : life === 'TERMINATING' ? 'STOPPING' : 'STARTING'
     return {layer, job_id: job.job_id, state, run_id: active.run_id, uptime_seconds: uptime(active, now), failure: null, run_started_at: active.start_time}
   }
-  const [latest] = await latestRuns(client, job.job_id)
   const failed = latest && isFailure(latest)
   const failure = failed ? latest.state.state_message || latest.status?.termination_details?.message || latest.state.result_state || null : null
   const state: LayerState = failed ? 'FAILED' : unpaused ? 'STARTING' : 'STOPPED'

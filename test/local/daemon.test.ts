@@ -5,7 +5,8 @@ import path from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {localDown, localReset, localStatus, localUp, readLocalEndpoint} from '../../src/local/daemon.js'
+import {localDown, localReset, localStatus, localUp} from '../../src/local/daemon.js'
+import {readLocalEndpoint} from '../../src/local/endpoint.js'
 
 describe('local workspace daemon: up, status, down, reset', () => {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'lakectl-daemon-'))

@@ -1,7 +1,9 @@
 // Which command a command line names, as the start-up dispatch reads it from oclif's manifest.
+import {readFileSync} from 'node:fs'
+
 import {describe, expect, it} from 'vitest'
 
-import {findCommand, type Manifest} from '../../src/cli/dispatch.js'
+import {commandIndex, findCommand, type Manifest} from '../../src/cli/dispatch.js'
 
 const manifest: Manifest = {
   version: '0.1.0',
@@ -30,5 +32,17 @@ describe('findCommand', () => {
 
   it('leaves topics, plugin commands and typos to oclif', () => {
     for (const argv of [['stream'], ['help', 'sql'], ['stream', 'stauts'], ['--json', 'sql'], []]) expect(findCommand(argv, manifest), argv.join(' ')).toBeUndefined()
+  })
+})
+
+describe('the command index of the build', () => {
+  it("is the manifest's version, ids and module paths, and nothing else", () => {
+    const read = (file: string) => JSON.parse(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8'))
+    const oclif = read('oclif.manifest.json')
+    const index = read('dist/command-index.json')
+    expect(index).toEqual(commandIndex(oclif))
+    expect(Object.keys(index.commands).sort()).toEqual(Object.keys(oclif.commands).sort())
+    expect(index.commands['stream:status']).toEqual({relativePath: ['dist', 'commands', 'stream', 'status.js']})
+    expect(JSON.stringify(index).length).toBeLessThan(JSON.stringify(oclif).length / 10)
   })
 })

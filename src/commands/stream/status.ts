@@ -40,8 +40,8 @@ other otherwise) until Ctrl-C, which ends it with exit 130.`
     const layers = parseLayers(this.positional)
     const client = await this.client()
     const {target, config} = this.settings
-    const warehouse = await resolveWarehouse(client, target.warehouse)
-    const read = () => streamStatus(client, {config, target: target.name, catalog: target.catalog, warehouseId: warehouse.id, layers})
+    const warehouseId = resolveWarehouse(client, target.warehouse).then((w) => w.id)
+    const read = () => streamStatus(client, {config, target: target.name, catalog: target.catalog, warehouseId, layers})
     let status = await read()
     if (!this.flags.watch || this.out.json) return status
     try {
