@@ -61,12 +61,12 @@ async function runBackfill(ctx: TaskContext): Promise<void> {
   const connection = await openPipelineConnection(engine)
   try {
     if (layer === 'silver') await syncSentimentFunctions(engine, connection, scoring, ctx.parameters.model || undefined)
-    // The partition's rows are read before the transaction (with the steps computed from them alone): the
-    // transaction still decides what is written, from the tables as it sees them.
     const options = {catalog: settings.catalog, batchId: backfillBatchId(date), stream: `${layer}_backfill`, partitionDate: date}
-    await presentPartitionBatch(connection, layer, settings.catalog, date)
-    await preparePartitionBatch(connection, layer, mode, options)
     const figures = await withWriteLock(engine, settings.catalog, layer, async () => {
+      // The partition's rows are read under the lock too: a stream batch committed between that read and
+      // the transaction would have its rows of the date deleted by a replace and never written back.
+      await presentPartitionBatch(connection, layer, settings.catalog, date)
+      await preparePartitionBatch(connection, layer, mode, options)
       await connection.run('BEGIN TRANSACTION')
       try {
         const written = await runPartitionBatch(connection, layer, mode, {...options, ownTransaction: false, prepared: true})
