@@ -10,6 +10,7 @@
 import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
+import {fnv1a32} from '../hash.js'
 import {DEFAULT_CONFIG_PATH, userConfigPath} from './files.js'
 import type {LoadedConfig} from './load.js'
 
@@ -41,11 +42,9 @@ function cacheKey(userPath: string | undefined): string | undefined {
   }
 }
 
-/** A cache file per config path (FNV-1a of the path): two paths that share one only evict each other, as the key holds the path. */
+/** A cache file per config path: two paths that share one only evict each other, as the key holds the path. */
 function slot(text: string): string {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0
-  return hash.toString(16).padStart(8, '0')
+  return fnv1a32(text).toString(16).padStart(8, '0')
 }
 
 function readEntry(file: string, key: string): LoadedConfig['config'] | undefined {

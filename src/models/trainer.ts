@@ -8,6 +8,7 @@
  * fits on Databricks (scikit-learn, same features, same C), so versions from either engine compare.
  */
 import {LakectlError} from '../errors.js'
+import {fnv1a32} from '../hash.js'
 import {SENTIMENT_MODEL_FORMAT_VERSION, SENTIMENT_MODEL_TYPE, type SentimentModel} from './model-artifact.js'
 import {extractTerms, tfidfRow, type SparseRow} from './model-text.js'
 import {scoreBins, type ScoreBins} from '../reports/model-metrics.js'
@@ -179,15 +180,6 @@ function labelAndSplit(examples: readonly TrainingExample[], settings: Required<
     if (ofClass.every((r) => r.heldOut)) byHash.at(-1)!.heldOut = false
   }
   return reviews
-}
-
-const utf8 = new TextEncoder()
-
-/** 32-bit FNV-1a over UTF-8 bytes: tiny, stable across runtimes, and easy to reproduce in Python. */
-export function fnv1a32(text: string): number {
-  let hash = 0x811c9dc5
-  for (const byte of utf8.encode(text)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0
-  return hash
 }
 
 /** Terms in at least minDocumentFrequency reviews, the maxVocabulary most frequent (ties by term). */

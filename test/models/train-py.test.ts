@@ -6,7 +6,8 @@ import {fileURLToPath} from 'node:url'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {extractTerms} from '../../src/models/model-text.js'
-import {fnv1a32, labelFromRating} from '../../src/models/trainer.js'
+import {fnv1a32} from '../../src/hash.js'
+import {labelFromRating} from '../../src/models/trainer.js'
 
 const trainPy = fileURLToPath(new URL('../../resources/pyspark/train.py', import.meta.url))
 // Byte-code goes to a temporary prefix, not next to the resource.

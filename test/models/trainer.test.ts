@@ -1,10 +1,10 @@
 import {describe, expect, it} from 'vitest'
 
+import {fnv1a32} from '../../src/hash.js'
 import {parseSentimentModel} from '../../src/models/model-artifact.js'
 import {loadScorer} from '../../src/models/scorer.js'
 import {
   InsufficientTrainingDataError,
-  fnv1a32,
   labelFromRating,
   trainSentimentModel,
 } from '../../src/models/trainer.js'

@@ -13,7 +13,7 @@ import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSyn
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {enginesCache} from './env.js'
+import {enginesCache, setupStamps} from './env.js'
 import {sparkRun} from './spark.js'
 
 /** Where the archive for this JDK, PySpark and jar set is (whether or not it exists yet). */
@@ -26,7 +26,7 @@ let archivePath: string | undefined
 
 function archiveFor(cache: string): string {
   const java = spawnSync('java', ['-version'], {encoding: 'utf8'}).stderr
-  const stamps = ['venv', 'jars/spark'].map((part) => readFileSync(path.join(cache, part, '.stamp'), 'utf8'))
+  const stamps = setupStamps(cache).map((stamp) => readFileSync(stamp, 'utf8'))
   const key = createHash('sha256').update([java, ...stamps].join('\n')).digest('hex').slice(0, 16)
   return path.join(cache, 'cds', `spark-${key}.jsa`)
 }

@@ -17,6 +17,11 @@ export function enginesCache(): string {
   return cache
 }
 
+/** The set-up's stamps of the venv and the Spark jars: what a product of the cache is made from. */
+export function setupStamps(cache: string): string[] {
+  return ['venv', 'jars/spark'].map((part) => path.join(cache, part, '.stamp'))
+}
+
 /** A program of the tier's Python environment (python, spark-submit, mlflow). */
 export function venvBin(name: string): string {
   return path.join(enginesCache(), 'venv', 'bin', name)

@@ -8,7 +8,7 @@ import {cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, r
 import path from 'node:path'
 
 import {renderJobTemplate, type JobTemplateName} from '../../../src/pipeline/jobs.js'
-import {enginesCache, RESOURCES} from './env.js'
+import {enginesCache, RESOURCES, setupStamps} from './env.js'
 import type {Managed} from './processes.js'
 import {sparkRun, sparkSubmit, type SparkSite} from './spark.js'
 
@@ -81,7 +81,7 @@ function bootstrappedWarehouse(): string {
   const cache = enginesCache()
   const hash = createHash('sha256')
   const inputs = [
-    ...['venv', 'jars/spark'].map((part) => path.join(cache, part, '.stamp')),
+    ...setupStamps(cache),
     path.join(PYTHON, 'bootstrap_tables.py'),
     path.join(RESOURCES, 'pyspark', 'lakectl_pipeline.py'),
     new URL('./spark.ts', import.meta.url).pathname,
