@@ -73,9 +73,17 @@ export function sparkSubmit(site: SparkSite, name: string, script: string, args:
     'spark.databricks.delta.snapshotPartitions': '1',
     'spark.sql.adaptive.enabled': 'false',
     'spark.sql.codegen.wholeStage': 'false',
-    // Each batch plans the same queries with new literals: with the default 100 entries the generated
-    // classes of one batch evict the last one's and Janino compiles them again (measured: a Silver batch
-    // alone 2.6 s instead of 3.0 s, 12% less CPU). A static conf, so set here.
+    // Nor per-expression code generation: each task of each query generates the Java source of its
+    // projections again (the cache of compiled classes is keyed by that source), about a fifth of a
+    // Gold driver's CPU in a JFR profile; interpreted, a Gold batch took 16% less CPU (2.9 s instead of
+    // 3.3 s alone). An internal conf: Spark's interpreted path, the one it falls back to when code
+    // generation fails. Its decoder of catalog.Table objects is broken (spark.catalog.listTables fails
+    // with "argument type mismatch"), so the tier's helpers use SHOW TABLES; the runners use neither.
+    'spark.sql.codegen.factoryMode': 'NO_CODEGEN',
+    // What Spark still generates (a file scan's partition columns, for one) is planned again every
+    // batch with new literals: with the default 100 entries one batch's classes evict the last one's
+    // and Janino compiles them again (measured with code generation on: a Silver batch alone 2.6 s
+    // instead of 3.0 s). A static conf, so set here.
     'spark.sql.codegen.cache.maxEntries': '2000',
     // The tables ask for auto compaction (delta.autoOptimize.autoCompact). Open-source Delta 3.2 runs it
     // after nearly every commit here and rewrites the partitions the commit touched, since every file of
