@@ -49,7 +49,7 @@ export interface LocalResetResult {
   removed: string[]
 }
 
-export async function localUp(options: {stateDir: string; port?: number; enableControl?: boolean}): Promise<LocalUpResult> {
+export async function localUp(options: {stateDir: string; port?: number; memoryLimitMb?: number; enableControl?: boolean}): Promise<LocalUpResult> {
   const paths = statePaths(options.stateDir)
   mkdirSync(paths.root, {recursive: true, mode: 0o700})
   const token = ensureToken(paths)
@@ -68,7 +68,15 @@ export async function localUp(options: {stateDir: string; port?: number; enableC
   const port = await choosePort(paths, options.port)
   const logOffset = existsSync(paths.serverLog) ? statSync(paths.serverLog).size : 0
   const logFd = openSync(paths.serverLog, 'a')
-  const args = [...serverEntry(), '--state-dir', paths.root, '--port', String(port), ...(options.enableControl ? ['--enable-control'] : [])]
+  const args = [
+    ...serverEntry(),
+    '--state-dir',
+    paths.root,
+    '--port',
+    String(port),
+    ...(options.memoryLimitMb === undefined ? [] : ['--memory-limit', String(options.memoryLimitMb)]),
+    ...(options.enableControl ? ['--enable-control'] : []),
+  ]
   const child = spawn(process.execPath, args, {detached: true, stdio: ['ignore', logFd, logFd], cwd: paths.root})
   closeSync(logFd)
   let exited: string | undefined

@@ -1,6 +1,6 @@
 /**
  * Process entry of the background local workspace:
- *   node dist/local/main.js --state-dir DIR [--port N] [--enable-control]
+ *   node dist/local/main.js --state-dir DIR [--port N] [--memory-limit MB] [--enable-control]
  * Reads the token from DIR/token, serves until SIGTERM/SIGINT, publishes DIR/server.json only once
  * listening and removes it after closing cleanly. Logs to DIR/server.log.
  */
@@ -11,10 +11,10 @@ import {startLocalWorkspace} from './server.js'
 import {statePaths, writeFileAtomic} from './state-dir.js'
 
 const {values} = parseArgs({
-  options: {'state-dir': {type: 'string'}, port: {type: 'string'}, 'enable-control': {type: 'boolean'}},
+  options: {'state-dir': {type: 'string'}, port: {type: 'string'}, 'memory-limit': {type: 'string'}, 'enable-control': {type: 'boolean'}},
 })
 if (!values['state-dir']) {
-  process.stderr.write('Usage: main.js --state-dir DIR [--port N] [--enable-control]\n')
+  process.stderr.write('Usage: main.js --state-dir DIR [--port N] [--memory-limit MB] [--enable-control]\n')
   process.exit(2)
 }
 
@@ -43,6 +43,7 @@ try {
     port: values.port === undefined ? 0 : Number(values.port),
     token,
     enableControl: values['enable-control'] ?? false,
+    limits: values['memory-limit'] === undefined ? {} : {engineMemoryLimitMb: Number(values['memory-limit'])},
     log,
   })
   writeFileAtomic(paths.serverInfo, JSON.stringify({url: workspace.url, port: workspace.port, pid: process.pid, started_at: Date.now()}))

@@ -2,6 +2,8 @@
  * Everything behind the local workspace's endpoints, opened from a state folder and closed in order
  * (statements finish before DuckDB checkpoints and closes).
  */
+import {availableParallelism} from 'node:os'
+
 import {LocalAlerts} from './alerts/alerts.js'
 import {Permissions} from './catalog/permissions.js'
 import {UnityCatalog} from './catalog/unity-catalog.js'
@@ -47,6 +49,9 @@ export interface LocalLimits {
   streamMaxBatchRows: number
   /** An idle stream writes a progress row at most this often. */
   streamHeartbeatMs: number
+  /** DuckDB's memory limit (MB; `lakectl local up --memory-limit`) and worker threads: see EngineOptions. */
+  engineMemoryLimitMb: number
+  engineThreads: number
 }
 
 export const DEFAULT_LIMITS: LocalLimits = {
@@ -63,6 +68,10 @@ export const DEFAULT_LIMITS: LocalLimits = {
   topicPartitions: 4,
   streamMaxBatchRows: 250_000,
   streamHeartbeatMs: 30_000,
+  engineMemoryLimitMb: 1024,
+  // One per core, at most four: the workspace shares the machine with the CLI and the producers. On two
+  // cores one thread drained 1M events at 154k/s, two at 202k/s.
+  engineThreads: Math.min(4, availableParallelism()),
 }
 
 export interface LocalServices {
@@ -95,7 +104,13 @@ export interface LocalServices {
 
 export async function openServices(paths: StatePaths, limits: LocalLimits, log: (line: string) => void = () => undefined): Promise<LocalServices> {
   const store = openStateStore(paths.store)
-  const engine = await Engine.open({catalogsDir: paths.catalogs, maxConcurrentStatements: limits.maxConcurrentStatements})
+  const engine = await Engine.open({
+    catalogsDir: paths.catalogs,
+    maxConcurrentStatements: limits.maxConcurrentStatements,
+    memoryLimitMb: limits.engineMemoryLimitMb,
+    threads: limits.engineThreads,
+    spillDir: paths.spill,
+  })
   const catalog = new UnityCatalog(engine, store)
   const lineage = await LocalLineage.open(engine, paths.system, catalog.metastoreId, log)
   const permissions = new Permissions(catalog, store)

@@ -18,6 +18,8 @@ export interface StatePaths {
   store: string
   /** One DuckDB database file per Unity Catalog catalog. */
   catalogs: string
+  /** DuckDB's temporary files, when an operator outgrows its memory limit. */
+  spill: string
   /** Contents of workspace files and notebooks, by object id. */
   workspaceFiles: string
   /** Jobs, runs and idempotency tokens of the Jobs API. */
@@ -44,6 +46,7 @@ export function statePaths(stateDir: string): StatePaths {
     daemonInfo: path.join(root, 'daemon.json'),
     store: path.join(root, 'state.json'),
     catalogs: path.join(root, 'catalogs'),
+    spill: path.join(root, 'spill'),
     workspaceFiles: path.join(root, 'workspace'),
     jobs: path.join(root, 'jobs.json'),
     topics: path.join(root, 'topics.duckdb'),
@@ -59,7 +62,7 @@ export function statePaths(stateDir: string): StatePaths {
  * working) or the log. Other modules that keep state here add their entries to this list.
  */
 export function dataEntries(paths: StatePaths): string[] {
-  return [paths.store, paths.catalogs, paths.workspaceFiles, paths.jobs, paths.topics, `${paths.topics}.wal`, paths.models, paths.system, `${paths.system}.wal`, paths.alerts, paths.serving, paths.serverInfo, paths.daemonInfo]
+  return [paths.store, paths.catalogs, paths.spill, paths.workspaceFiles, paths.jobs, paths.topics, `${paths.topics}.wal`, paths.models, paths.system, `${paths.system}.wal`, paths.alerts, paths.serving, paths.serverInfo, paths.daemonInfo]
 }
 
 /** Leftovers of interrupted atomic writes. */

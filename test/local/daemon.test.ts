@@ -1,6 +1,6 @@
 import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import net from 'node:net'
-import {tmpdir} from 'node:os'
+import {availableParallelism, tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
@@ -42,6 +42,24 @@ describe('local workspace daemon: up, status, down, reset', () => {
     expect(reset.stopped).toBe(false)
     expect(reset.removed).toEqual(expect.arrayContaining(['catalogs', 'state.json']))
     expect(readFileSync(tokenFile, 'utf8')).toBe(token)
+  })
+
+  it('gives DuckDB the memory limit asked for, and a thread per core', async () => {
+    const up = await localUp({stateDir, memoryLimitMb: 300})
+    try {
+      const {token} = readLocalEndpoint(stateDir)!
+      const response = await fetch(`${up.url}/api/2.0/sql/statements`, {
+        method: 'POST',
+        headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'},
+        body: JSON.stringify({warehouse_id: 'local00000000001', wait_timeout: '30s', statement: "SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t"}),
+      })
+      const body = (await response.json()) as {status: {state: string}; result: {data_array: string[][]}}
+      expect(body.status.state).toBe('SUCCEEDED')
+      // 300 MB = 286.1 MiB, as DuckDB prints it.
+      expect(body.result.data_array).toEqual([['286.1 MiB', String(Math.min(4, availableParallelism()))]])
+    } finally {
+      await localDown({stateDir})
+    }
   })
 
   it('refuses a requested port that is in use', async () => {

@@ -17,6 +17,10 @@ Returns once the server answers.`
   static flags = {
     port: Flags.integer({description: 'Port on 127.0.0.1 (default: the previous one if free, else any free port).', min: 0, max: 65535}),
     'state-dir': stateDirFlag,
+    'memory-limit': Flags.integer({
+      description: 'Megabytes of memory DuckDB may hold (default 1024); a query that needs more spills to the state folder.',
+      min: 128,
+    }),
     'enable-test-control': Flags.boolean({hidden: true, description: 'Serve the fault-injection endpoints (tests only).'}),
   }
 
@@ -25,6 +29,7 @@ Returns once the server answers.`
     return localUp({
       stateDir: localStateDir(process.env, this.settings.projectDir, this.flags['state-dir']),
       port: this.flags.port,
+      memoryLimitMb: this.flags['memory-limit'],
       enableControl: this.flags['enable-test-control'],
     })
   }
