@@ -70,7 +70,7 @@ export const DEFAULT_LIMITS: LocalLimits = {
   streamHeartbeatMs: 30_000,
   engineMemoryLimitMb: 1024,
   // One per core, at most four: the workspace shares the machine with the CLI and the producers. On two
-  // cores one thread drained 1M events at 154k/s, two at 202k/s.
+  // cores one thread drained 1M events at 155k/s, two at 212k/s (bench/engine.mjs).
   engineThreads: Math.min(4, availableParallelism()),
 }
 
