@@ -81,6 +81,8 @@ async function startWorkspace() {
   const token = `bench_${Math.random().toString(16).slice(2)}`
   writeFileSync(path.join(stateDir, 'token'), token, {mode: 0o600})
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/local/main.ts'), '--state-dir', stateDir], {cwd: root, stdio: 'ignore'})
+  // A run that fails must not leave its workspace running (and taking CPU from the next run).
+  process.once('exit', () => child.kill('SIGKILL'))
   const info = path.join(stateDir, 'server.json')
   for (let i = 0; ; i++) {
     try {
