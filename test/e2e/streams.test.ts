@@ -176,6 +176,10 @@ describe('a kill -9 of the workspace process mid-stream', () => {
     expect((await cli(['local', 'up', '--enable-test-control'])).code).toBe(0)
     expect((await cli(['bootstrap', '--yes'])).code).toBe(0)
     expect((await cli(['stream', 'start'])).code).toBe(0)
+    // Gold's batches wait 10 s before they write, so the kill lands while Gold is behind: otherwise a
+    // fast machine can carry all 60,000 events through in the moment between Silver's first rows and
+    // the kill. The fault lives in the process and ends with it.
+    await api('POST', '/__lakectl/streams/gold/slow', {delay_ms: 10_000})
     const {file, values} = eventFile(root, 60_000, 23)
     const produced = await cli(['local', 'produce', '--from-file', file, '--batch-size', '20000', '--json'])
     expect(produced.code, produced.stderr).toBe(0)
