@@ -102,7 +102,8 @@ function waitFor(
   }
   return waitUntil(client, wait, async () => {
     const active = await activeRuns(client, jobId)
-    const state = active[0]?.state.life_cycle_state ?? 'NO_ACTIVE_RUN'
+    // With no active run: a stop is done (the run ended: TERMINATED), a start still waits for its run.
+    const state = active[0]?.state.life_cycle_state ?? (goal === 'to run' ? 'NO_ACTIVE_RUN' : 'TERMINATED')
     if (active.length === 0 && goal === 'to run') {
       const [latest] = await latestRuns(client, jobId)
       if (latest && latest.start_time && latest.start_time >= startedAt - 1000 && latest.state.result_state === 'FAILED') {

@@ -91,6 +91,8 @@ describe('stream wait', () => {
   it('fails at once, exit 1, when a layer that is behind is stopped', async () => {
     const stopped = await ws.run(['stream', 'stop', 'gold'])
     expect(stopped.code, stopped.stderr).toBe(0)
+    // The wait's last state: the run ended.
+    expect(stopped.stderr).toMatch(/^gold: TERMINATED$/m)
     expect(stopped.stdout).toMatch(/^Next: lakectl stream status/m)
     await produce(500, 3)
     expect((await ws.run(['stream', 'restart', 'bronze'])).code).toBe(0)
