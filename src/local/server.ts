@@ -24,7 +24,8 @@ import {registerModelRoutes} from './models/routes.js'
 import {CONTROL_PREFIX, FaultInjector, faultError, faultReplacesResponse, registerControlRoutes, RequestRecorder, type Fault, type RecordedRequest} from './control.js'
 import {ApiError, endpointNotFound} from './http/errors.js'
 import {Reply, Router} from './http/router.js'
-import {DEFAULT_LIMITS, openServices, type LocalLimits} from './services.js'
+import {DEFAULT_LIMITS, type LocalLimits} from './limits.js'
+import {openServices} from './services.js'
 import {statePaths} from './state-dir.js'
 
 export interface LocalWorkspaceOptions {

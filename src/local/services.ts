@@ -2,8 +2,6 @@
  * Everything behind the local workspace's endpoints, opened from a state folder and closed in order
  * (statements finish before DuckDB checkpoints and closes).
  */
-import {availableParallelism} from 'node:os'
-
 import {LocalAlerts} from './alerts/alerts.js'
 import {Permissions} from './catalog/permissions.js'
 import {UnityCatalog} from './catalog/unity-catalog.js'
@@ -11,6 +9,7 @@ import {Volumes} from './catalog/volumes.js'
 import {Engine} from './engine/engine.js'
 import type {PageLimits} from './http/input.js'
 import {JobRunner} from './jobs/runner.js'
+import type {LocalLimits} from './limits.js'
 import {LocalLineage} from './lineage/index.js'
 import {JobStore} from './jobs/store.js'
 import {openModels, type LocalModels, type Scoring} from './models/index.js'
@@ -23,56 +22,6 @@ import {registerStreamingExecutors} from './streaming/executors.js'
 import {StreamFaults} from './streaming/faults.js'
 import {Topics} from './streaming/topics.js'
 import {Workspace} from './workspace/workspace.js'
-
-/** Tunables; the defaults suit real use, tests shrink them to exercise paging and chunking. */
-export interface LocalLimits {
-  /** Unity Catalog page size for `max_results=0`, and the most a page may hold. */
-  ucPageSize: number
-  ucMaxPageSize: number
-  /** Statement result chunks: rows and (approximate JSON) bytes per chunk. */
-  resultChunkRows: number
-  resultChunkBytes: number
-  /** Statements running at once (one DuckDB connection each); more wait in PENDING. */
-  maxConcurrentStatements: number
-  /** How long the warehouse stays STARTING or STOPPING. */
-  warehouseTransitionMs: number
-  /** How long a serving endpoint's config update stays IN_PROGRESS. */
-  servingUpdateMs: number
-  /** How long a job run stays PENDING before its tasks start (a cluster start on Databricks). */
-  runSetupMs: number
-  /** A continuous job restarts this long after its run ended; each failure in a row doubles it, up to the max. */
-  continuousRestartBaseMs: number
-  continuousRestartMaxMs: number
-  /** Partitions of a topic created by its first record. */
-  topicPartitions: number
-  /** Rows a streaming micro-batch reads at most (when behind). */
-  streamMaxBatchRows: number
-  /** An idle stream writes a progress row at most this often. */
-  streamHeartbeatMs: number
-  /** DuckDB's memory limit (MB; `lakectl local up --memory-limit`) and worker threads: see EngineOptions. */
-  engineMemoryLimitMb: number
-  engineThreads: number
-}
-
-export const DEFAULT_LIMITS: LocalLimits = {
-  ucPageSize: 50,
-  ucMaxPageSize: 1000,
-  resultChunkRows: 10_000,
-  resultChunkBytes: 1024 * 1024,
-  maxConcurrentStatements: 4,
-  warehouseTransitionMs: 200,
-  servingUpdateMs: 300,
-  runSetupMs: 300,
-  continuousRestartBaseMs: 1000,
-  continuousRestartMaxMs: 30_000,
-  topicPartitions: 4,
-  streamMaxBatchRows: 250_000,
-  streamHeartbeatMs: 30_000,
-  engineMemoryLimitMb: 1024,
-  // One per core, at most four: the workspace shares the machine with the CLI and the producers. On two
-  // cores one thread drained 1M events at 155k/s, two at 212k/s (bench/engine.mjs).
-  engineThreads: Math.min(4, availableParallelism()),
-}
 
 export interface LocalServices {
   limits: LocalLimits

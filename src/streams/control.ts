@@ -94,17 +94,18 @@ function waitFor(
   goal: string,
 ): Promise<Run> {
   const startedAt = Date.now()
+  const starting = goal === 'to run'
   const wait = {
     timeoutSeconds: options.timeoutSeconds,
     what: `${layer} ${goal}`,
-    hint: `lakectl stream status   (the job keeps ${goal === 'to run' ? 'starting' : 'stopping'} in the background)`,
+    hint: `lakectl stream status   (the job keeps ${starting ? 'starting' : 'stopping'} in the background)`,
     onState: (state: string) => options.onState?.(layer, state),
   }
   return waitUntil(client, wait, async () => {
     const active = await activeRuns(client, jobId)
     // With no active run: a stop is done (the run ended: TERMINATED), a start still waits for its run.
-    const state = active[0]?.state.life_cycle_state ?? (goal === 'to run' ? 'NO_ACTIVE_RUN' : 'TERMINATED')
-    if (active.length === 0 && goal === 'to run') {
+    const state = active[0]?.state.life_cycle_state ?? (starting ? 'NO_ACTIVE_RUN' : 'TERMINATED')
+    if (active.length === 0 && starting) {
       const [latest] = await latestRuns(client, jobId)
       if (latest && latest.start_time && latest.start_time >= startedAt - 1000 && latest.state.result_state === 'FAILED') {
         throw new LakectlError(`The ${layer} run ${latest.run_id} failed: ${latest.state.state_message ?? 'no message'}`, {code: 'RUN_FAILED', hint: `lakectl stream status`})

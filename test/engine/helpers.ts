@@ -11,7 +11,7 @@ import {resolveSettings} from '../../src/config/targets.js'
 import {DatabricksClient} from '../../src/databricks/client.js'
 import {applyBootstrap, planBootstrap} from '../../src/lakehouse/bootstrap.js'
 import {ExpectedLakehouse, loadReferenceData, type BronzeRecord, type ReferenceData} from '../../src/pipeline/index.js'
-import type {LocalLimits} from '../../src/local/services.js'
+import type {LocalLimits} from '../../src/local/limits.js'
 import {TestServer} from '../local/harness.js'
 
 export const CATALOG = 'lakehouse'

@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {startLocalWorkspace, type LocalWorkspace} from '../../src/local/server.js'
-import type {LocalLimits} from '../../src/local/services.js'
+import type {LocalLimits} from '../../src/local/limits.js'
 import type {ChildProcess} from 'node:child_process'
 
 import {type CliResult, startCli} from './cli.js'

@@ -1,12 +1,13 @@
 import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import net from 'node:net'
-import {availableParallelism, tmpdir} from 'node:os'
+import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {localDown, localReset, localStatus, localUp} from '../../src/local/daemon.js'
 import {readLocalEndpoint} from '../../src/local/endpoint.js'
+import {DEFAULT_LIMITS} from '../../src/local/limits.js'
 
 describe('local workspace daemon: up, status, down, reset', () => {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'lakectl-daemon-'))
@@ -56,7 +57,7 @@ describe('local workspace daemon: up, status, down, reset', () => {
       const body = (await response.json()) as {status: {state: string}; result: {data_array: string[][]}}
       expect(body.status.state).toBe('SUCCEEDED')
       // 300 MB = 286.1 MiB, as DuckDB prints it.
-      expect(body.result.data_array).toEqual([['286.1 MiB', String(Math.min(4, availableParallelism()))]])
+      expect(body.result.data_array).toEqual([['286.1 MiB', String(DEFAULT_LIMITS.engineThreads)]])
     } finally {
       await localDown({stateDir})
     }

@@ -9,7 +9,8 @@ import path from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {DEFAULT_LIMITS, openServices, type LocalServices} from '../../src/local/services.js'
+import {DEFAULT_LIMITS} from '../../src/local/limits.js'
+import {openServices, type LocalServices} from '../../src/local/services.js'
 import {statePaths} from '../../src/local/state-dir.js'
 
 let stateDir: string

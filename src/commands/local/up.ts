@@ -3,6 +3,7 @@ import {Flags} from '../../cli/flags.js'
 import {LakectlCommand} from '../../cli/base-command.js'
 import {stateDirFlag} from '../../cli/local-flags.js'
 import {localStateDir} from '../../config/targets.js'
+import {DEFAULT_LIMITS} from '../../local/limits.js'
 import type {LocalUpResult} from '../../local/daemon.js'
 
 
@@ -18,7 +19,7 @@ Returns once the server answers.`
     port: Flags.integer({description: 'Port on 127.0.0.1 (default: the previous one if free, else any free port).', min: 0, max: 65535}),
     'state-dir': stateDirFlag,
     'memory-limit': Flags.integer({
-      description: 'Megabytes of memory DuckDB may hold (default 1024); a query that needs more spills to the state folder.',
+      description: `Megabytes of memory DuckDB may hold (default ${DEFAULT_LIMITS.engineMemoryLimitMb}); a query that needs more spills to the state folder.`,
       min: 128,
     }),
     'enable-test-control': Flags.boolean({hidden: true, description: 'Serve the fault-injection endpoints (tests only).'}),
